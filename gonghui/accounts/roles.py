@@ -1,0 +1,48 @@
+"""Roles and what each may do.
+
+A permission is a plain string checked with ``staff.can("...")``. The map is code, not
+data: changing who may do what is a reviewed change with a test, not an admin click.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    UNIT_ADMIN = "unit_admin", _("单位管理员")
+    OFFICER = "officer", _("工会干部")
+    SOCIAL_WORKER = "social_worker", _("社会工作者")
+    MEDIATOR = "mediator", _("调解员")
+    AUDITOR = "auditor", _("审计员")
+    SYSADMIN = "sysadmin", _("系统管理员")
+
+
+# Separation of duties: whoever runs the system does not audit it.
+EXCLUSIVE_ROLES = [frozenset({Role.SYSADMIN, Role.AUDITOR})]
+
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    Role.UNIT_ADMIN: frozenset(
+        {
+            "orgs.view",
+            "orgs.manage_units",
+            "orgs.manage_employers",
+            "orgs.manage_service_points",
+            "accounts.manage_staff",
+            "members.reveal",
+        }
+    ),
+    Role.OFFICER: frozenset(
+        {"orgs.view", "orgs.manage_employers", "orgs.manage_service_points", "members.reveal"}
+    ),
+    Role.SOCIAL_WORKER: frozenset({"orgs.view", "orgs.manage_employers", "orgs.manage_service_points"}),
+    Role.MEDIATOR: frozenset({"orgs.view"}),
+    # The auditor reads everything in scope, the audit log included, and changes nothing.
+    Role.AUDITOR: frozenset({"orgs.view", "audit.view"}),
+    Role.SYSADMIN: frozenset(
+        {"orgs.view", "orgs.manage_units", "accounts.manage_staff", "admin.access", "api.tokens"}
+    ),
+}
+
+WRITE_PERMISSIONS = frozenset(
+    p for perms in ROLE_PERMISSIONS.values() for p in perms if not p.endswith(".view")
+)

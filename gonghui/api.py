@@ -1,0 +1,94 @@
+"""The JSON API under /api/v1/ (django-ninja: typed schemas and the OpenAPI document
+come from the same declarations, so the document cannot drift from the code)."""
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import HttpBearer, SessionAuth
+
+
+class BearerToken(HttpBearer):
+    """``Authorization: Bearer …``. The token is resolved once per request by the
+    middleware (which also enters the token owner's organisation scope)."""
+
+    def authenticate(self, request, token):
+        api_token = getattr(request, "api_token", None)
+        if api_token is not None and api_token.staff.can("orgs.view"):
+            return api_token
+        return None
+
+
+class StaffSession(SessionAuth):
+    """The workspace's own session (with CSRF), for pages that call the API."""
+
+    def authenticate(self, request, key):
+        user = super().authenticate(request, key)
+        if user is not None and getattr(user, "can", None) and user.can("orgs.view"):
+            return user
+        return None
+
+
+api = NinjaAPI(
+    title="Gonghui API",
+    version="1",
+    description="工会服务平台开放接口 · Gonghui trade-union platform API",
+    urls_namespace="api",
+    openapi_url="/openapi.json",
+    docs_url="/docs",
+    auth=[BearerToken(), StaffSession()],
+)
+
+
+def _error(request, status, detail, errors=None):
+    body = {"detail": detail}
+    if errors:
+        body["errors"] = errors
+    return api.create_response(request, body, status=status)
+
+
+@api.exception_handler(NinjaValidationError)
+def on_schema_error(request, exc):
+    errors: dict[str, list[str]] = {}
+    for err in exc.errors:
+        loc = [str(p) for p in err.get("loc", []) if p not in ("body", "query", "path", "payload")]
+        field = ".".join(loc) or "__all__"
+        errors.setdefault(field, []).append(err.get("msg", ""))
+    return _error(request, 422, _("提交的数据有误，请按字段提示修改。"), errors)
+
+
+@api.exception_handler(DjangoValidationError)
+def on_service_error(request, exc):
+    if hasattr(exc, "error_dict"):
+        errors = exc.message_dict
+    else:
+        errors = {"__all__": exc.messages}
+    return _error(request, 422, _("提交的数据有误，请按字段提示修改。"), errors)
+
+
+@api.exception_handler(AuthenticationError)
+def on_unauthenticated(request, exc):
+    return _error(request, 401, _("未登录或令牌无效。"))
+
+
+@api.exception_handler(PermissionDenied)
+def on_forbidden(request, exc):
+    return _error(request, 403, str(exc) or _("您没有执行此操作的权限。"))
+
+
+@api.exception_handler(Http404)
+def on_not_found(request, exc):
+    return _error(request, 404, _("未找到。"))
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request, exc):
+    return _error(request, exc.status_code, str(exc))
+
+
+from gonghui.orgs.api import router as orgs_router  # noqa: E402
+
+api.add_router("/", orgs_router)

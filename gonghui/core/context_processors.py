@@ -1,0 +1,19 @@
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+def navigation(request):
+    """The workspace's navigation by domain, limited to what the user may open."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or not hasattr(user, "can"):
+        return {"nav": []}
+    items = [
+        ("home", _("工作台"), reverse("core:home"), "orgs.view"),
+        ("units", _("组织体系"), reverse("orgs:unit_tree"), "orgs.view"),
+        ("employers", _("用人单位"), reverse("orgs:employer_list"), "orgs.view"),
+        ("service_points", _("服务阵地"), reverse("orgs:service_point_list"), "orgs.view"),
+        ("staff", _("工作人员"), reverse("accounts:staff_list"), "accounts.manage_staff"),
+        ("audit", _("审计日志"), reverse("core:audit_log"), "audit.view"),
+        ("admin", _("系统管理"), reverse("admin:index"), "admin.access"),
+    ]
+    return {"nav": [{"key": k, "label": label, "url": url} for k, label, url, perm in items if user.can(perm)]}

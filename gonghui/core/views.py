@@ -1,0 +1,58 @@
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.utils.dateparse import parse_date
+from django.views.decorators.http import require_GET
+
+from gonghui.core.models import AuditAction, AuditEntry
+from gonghui.core.paging import paginate
+from gonghui.core.permissions import staff_required
+from gonghui.orgs import selectors as org_selectors
+
+
+@require_GET
+def healthz(request):
+    """Liveness and database reachability, for the load balancer and monitoring."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        db = "ok"
+    except Exception as exc:  # noqa: BLE001 - any failure means "not reachable"
+        return JsonResponse({"status": "error", "database": "unreachable", "detail": type(exc).__name__}, status=503)
+    return JsonResponse({"status": "ok", "database": db, "vendor": connection.vendor})
+
+
+@staff_required("orgs.view")
+def home(request):
+    unit = request.user.unit
+    context = {
+        "unit": unit,
+        "totals": org_selectors.subtree_totals(unit) if unit else {},
+        "children": org_selectors.children_with_totals(unit) if unit else [],
+    }
+    return render(request, "core/home.html", context)
+
+
+@staff_required("audit.view")
+def audit_log(request):
+    qs = AuditEntry.objects.all().order_by("-seq")
+    f = request.GET
+    if f.get("actor"):
+        qs = qs.filter(actor_name__icontains=f["actor"].strip())
+    if f.get("action"):
+        qs = qs.filter(action=f["action"])
+    if f.get("object_type"):
+        qs = qs.filter(object_type=f["object_type"])
+    if f.get("object_id"):
+        qs = qs.filter(object_id=f["object_id"].strip())
+    if (start := parse_date(f.get("from") or "")) is not None:
+        qs = qs.filter(at__date__gte=start)
+    if (end := parse_date(f.get("to") or "")) is not None:
+        qs = qs.filter(at__date__lte=end)
+    page = paginate(request, qs, per_page=50)
+    return render(
+        request,
+        "core/audit_log.html",
+        {"page": page, "actions": AuditAction.choices, "filters": f},
+    )

@@ -1,0 +1,97 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from gonghui.orgs.models import Employer, Industry, Ownership, ServicePoint, Unit, UnitKind
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return "　" * max(0, obj.depth - 1) + obj.name
+
+
+def _scoped_units(**filters):
+    # Evaluated per request, inside the user's organisation scope.
+    return Unit.objects.filter(**filters).order_by("path")
+
+
+class EmployerForm(forms.ModelForm):
+    unit = UnitChoiceField(label=_("覆盖工会"), queryset=Unit.objects.none())
+    district = UnitChoiceField(label=_("所在区"), queryset=Unit.objects.none())
+
+    class Meta:
+        model = Employer
+        fields = [
+            "name",
+            "uscc",
+            "industry",
+            "ownership",
+            "size",
+            "headcount",
+            "district",
+            "unit",
+            "has_own_union",
+            "address",
+            "contact_name",
+            "contact_phone",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = _scoped_units()
+        # A district is a place; any district may be chosen as where the employer sits.
+        from gonghui.core.scoping import scopes_disabled
+
+        with scopes_disabled():
+            self.fields["district"].queryset = Unit.objects.filter(kind=UnitKind.DISTRICT_UNION).order_by("path")
+            self.fields["district"].choices = list(self.fields["district"].choices)
+
+    def _post_clean(self):
+        # Validation is the service's job (it also checks scope and uniqueness city-wide).
+        pass
+
+
+class EmployerFilterForm(forms.Form):
+    q = forms.CharField(label=_("名称或信用代码"), required=False)
+    industry = forms.ChoiceField(label=_("行业"), required=False, choices=[("", _("全部行业"))] + Industry.choices)
+    ownership = forms.ChoiceField(label=_("经济类型"), required=False, choices=[("", _("全部"))] + Ownership.choices)
+    has_own_union = forms.ChoiceField(
+        label=_("建会情况"), required=False, choices=[("", _("全部")), ("yes", _("已建会")), ("no", _("未建会"))]
+    )
+
+
+class ServicePointForm(forms.ModelForm):
+    unit = UnitChoiceField(label=_("主办单位"), queryset=Unit.objects.none())
+
+    class Meta:
+        model = ServicePoint
+        fields = [
+            "kind",
+            "name",
+            "code",
+            "unit",
+            "address",
+            "latitude",
+            "longitude",
+            "opening_hours",
+            "facilities",
+            "sign_and_place",
+            "chair_name",
+            "chair_phone",
+            "chair_email",
+            "staff_on_duty",
+            "rules",
+            "service_items",
+            "procedures",
+            "is_public",
+        ]
+        widgets = {
+            f: forms.Textarea(attrs={"rows": 3})
+            for f in ("facilities", "sign_and_place", "staff_on_duty", "rules", "service_items", "procedures")
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = _scoped_units()
+
+    def _post_clean(self):
+        pass
