@@ -50,13 +50,36 @@ def _error(request, status, detail, errors=None):
     return api.create_response(request, body, status=status)
 
 
+def _schema_message(err: dict) -> str:
+    """Pydantic's error, said in the user's language."""
+    ctx = err.get("ctx") or {}
+    kind = err.get("type", "")
+    messages = {
+        "missing": _("此字段为必填项。"),
+        "string_too_short": _("内容太短（至少 %(n)s 个字符）。") % {"n": ctx.get("min_length")},
+        "string_too_long": _("内容太长（最多 %(n)s 个字符）。") % {"n": ctx.get("max_length")},
+        "string_pattern_mismatch": _("格式不正确。"),
+        "string_type": _("应为文本。"),
+        "int_parsing": _("请输入整数。"),
+        "int_type": _("请输入整数。"),
+        "int_from_float": _("请输入整数。"),
+        "decimal_parsing": _("请输入数字。"),
+        "bool_parsing": _("请输入 true 或 false。"),
+        "greater_than_equal": _("不能小于 %(v)s。") % {"v": ctx.get("ge")},
+        "less_than_equal": _("不能大于 %(v)s。") % {"v": ctx.get("le")},
+        "enum": _("不是有效的选项，可选值：%(v)s。") % {"v": ctx.get("expected")},
+        "json_invalid": _("请求内容不是有效的 JSON。"),
+    }
+    return messages.get(kind) or err.get("msg", "")
+
+
 @api.exception_handler(NinjaValidationError)
 def on_schema_error(request, exc):
     errors: dict[str, list[str]] = {}
     for err in exc.errors:
         loc = [str(p) for p in err.get("loc", []) if p not in ("body", "query", "path", "payload")]
         field = ".".join(loc) or "__all__"
-        errors.setdefault(field, []).append(err.get("msg", ""))
+        errors.setdefault(field, []).append(_schema_message(err))
     return _error(request, 422, _("提交的数据有误，请按字段提示修改。"), errors)
 
 

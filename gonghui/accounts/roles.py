@@ -31,18 +31,12 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "members.reveal",
         }
     ),
-    Role.OFFICER: frozenset(
-        {"orgs.view", "orgs.manage_employers", "orgs.manage_service_points", "members.reveal"}
-    ),
+    Role.OFFICER: frozenset({"orgs.view", "orgs.manage_employers", "orgs.manage_service_points", "members.reveal"}),
     Role.SOCIAL_WORKER: frozenset({"orgs.view", "orgs.manage_employers", "orgs.manage_service_points"}),
     Role.MEDIATOR: frozenset({"orgs.view"}),
     # The auditor reads everything in scope, the audit log included, and changes nothing.
     Role.AUDITOR: frozenset({"orgs.view", "audit.view"}),
-    Role.SYSADMIN: frozenset(
-        {"orgs.view", "orgs.manage_units", "accounts.manage_staff", "admin.access", "api.tokens"}
-    ),
+    Role.SYSADMIN: frozenset({"orgs.view", "orgs.manage_units", "accounts.manage_staff", "admin.access", "api.tokens"}),
 }
 
-WRITE_PERMISSIONS = frozenset(
-    p for perms in ROLE_PERMISSIONS.values() for p in perms if not p.endswith(".view")
-)
+WRITE_PERMISSIONS = frozenset(p for perms in ROLE_PERMISSIONS.values() for p in perms if not p.endswith(".view"))

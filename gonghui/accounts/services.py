@@ -259,9 +259,7 @@ def api_token_authenticate(raw: str) -> ApiToken | None:
     if not raw or not raw.startswith(TOKEN_PREFIX):
         return None
     with scopes_disabled():
-        token = (
-            ApiToken.objects.select_related("staff", "staff__unit").filter(digest=ApiToken.digest_of(raw)).first()
-        )
+        token = ApiToken.objects.select_related("staff", "staff__unit").filter(digest=ApiToken.digest_of(raw)).first()
     if token is None or not token.is_usable() or not token.staff.is_active:
         return None
     now = timezone.now()

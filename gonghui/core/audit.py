@@ -28,7 +28,7 @@ class RequestOrigin:
     user_agent: str = ""
 
 
-_origin: ContextVar[RequestOrigin] = ContextVar("audit_origin", default=RequestOrigin())
+_origin: ContextVar[RequestOrigin] = ContextVar("audit_origin", default=RequestOrigin())  # noqa: B039 - frozen
 
 
 def set_origin(origin: RequestOrigin):
@@ -80,7 +80,7 @@ def diff(before: dict, after: dict) -> dict:
 def _digest(prev_hash: str, entry: AuditEntry) -> str:
     body = {
         "seq": entry.seq,
-        "at": entry.at.astimezone(dt.timezone.utc).isoformat(timespec="microseconds"),
+        "at": entry.at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
         "actor": entry.actor_id,
         "actor_name": entry.actor_name,
         "ip": entry.ip,

@@ -1,7 +1,7 @@
 from decimal import Decimal
 
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from gonghui.core.api_paging import PageParams, page_of
@@ -116,7 +116,7 @@ def create_unit(request, payload: UnitIn):
     parent = selectors.unit_get(payload.parent_id)
     data = payload.dict(exclude={"parent_id"})
     unit = services.unit_create(by=request.user, parent=parent, **data)
-    return 201, _unit_out(unit, _parent_ids([unit]))
+    return Status(201, _unit_out(unit, _parent_ids([unit])))
 
 
 @router.patch("/units/{unit_id}", response=UnitOut, tags=["units"])
@@ -225,7 +225,7 @@ def get_employer(request, employer_id: int):
 @router.post("/employers", response={201: EmployerOut}, tags=["employers"])
 def create_employer(request, payload: EmployerIn):
     employer = services.employer_create(by=request.user, **_resolve_units(payload.dict()))
-    return 201, employer
+    return Status(201, employer)
 
 
 @router.patch("/employers/{employer_id}", response=EmployerOut, tags=["employers"])
@@ -323,7 +323,7 @@ def get_service_point(request, point_id: int):
 @router.post("/service-points", response={201: ServicePointOut}, tags=["service points"])
 def create_service_point(request, payload: ServicePointIn):
     point = services.service_point_create(by=request.user, **_resolve_units(payload.dict()))
-    return 201, point
+    return Status(201, point)
 
 
 @router.patch("/service-points/{point_id}", response=ServicePointOut, tags=["service points"])

@@ -76,7 +76,9 @@ def unit_counts_add(*, unit: Unit, **deltas) -> None:
 
 def _validated(instance, fields, exclude=()):
     try:
-        instance.full_clean(exclude=[f.name for f in instance._meta.fields if f.name not in fields or f.name in exclude])
+        instance.full_clean(
+            exclude=[f.name for f in instance._meta.fields if f.name not in fields or f.name in exclude]
+        )
     except ValidationError as e:
         raise ValidationError(e.message_dict) from e
 
@@ -84,7 +86,9 @@ def _validated(instance, fields, exclude=()):
 def unit_create_root(*, name: str, division_code: str = "", **extra) -> Unit:
     """The city federation. Set-up only (management commands), never from a request."""
     with scopes_disabled(), transaction.atomic():
-        unit = Unit.add_root(name=name, kind=UnitKind.CITY_FEDERATION, division_code=division_code, **extra)
+        unit = Unit.objects.add_root(
+            instance=Unit(name=name, kind=UnitKind.CITY_FEDERATION, division_code=division_code, **extra)
+        )
         UnitCounts.objects.create(unit=unit)
         audit_record(actor=None, action=AuditAction.CREATE, obj=unit, actor_name="system")
     return unit
@@ -95,14 +99,17 @@ def unit_create(*, by, parent: Unit, kind: str, name: str, **fields) -> Unit:
     check_unit_in_scope(parent, "parent")
     if kind not in ALLOWED_CHILDREN.get(parent.kind, set()):
         raise ValidationError(
-            {"kind": _("“%(child)s”不能设在“%(parent)s”之下。") % {"child": UnitKind(kind).label, "parent": UnitKind(parent.kind).label}}
+            {
+                "kind": _("“%(child)s”不能设在“%(parent)s”之下。")
+                % {"child": UnitKind(kind).label, "parent": UnitKind(parent.kind).label}
+            }
         )
     candidate = Unit(name=name, kind=kind, **fields)
     _validated(candidate, UNIT_FIELDS)
     with transaction.atomic(), scopes_disabled():
         # Lock the parent: treebeard computes the next sibling path from it.
         parent = Unit.objects.select_for_update().get(pk=parent.pk)
-        unit = parent.add_child(instance=candidate)
+        unit = Unit.objects.add_child(parent, instance=candidate)
         UnitCounts.objects.create(unit=unit)
         audit_record(actor=by, action=AuditAction.CREATE, obj=unit, changes=diff({}, snapshot(unit, UNIT_FIELDS)))
     return unit
@@ -147,7 +154,9 @@ def employer_create(*, by, **fields) -> Employer:
     with transaction.atomic():
         employer.save()
         unit_counts_add(unit=employer.unit, employers=1, unionised_employers=int(employer.has_own_union))
-        audit_record(actor=by, action=AuditAction.CREATE, obj=employer, changes=diff({}, snapshot(employer, EMPLOYER_FIELDS)))
+        audit_record(
+            actor=by, action=AuditAction.CREATE, obj=employer, changes=diff({}, snapshot(employer, EMPLOYER_FIELDS))
+        )
     return employer
 
 
@@ -211,7 +220,9 @@ def service_point_create(*, by, **fields) -> ServicePoint:
     with transaction.atomic():
         point.save()
         unit_counts_add(unit=point.unit, service_points=1)
-        audit_record(actor=by, action=AuditAction.CREATE, obj=point, changes=diff({}, snapshot(point, SERVICE_POINT_FIELDS)))
+        audit_record(
+            actor=by, action=AuditAction.CREATE, obj=point, changes=diff({}, snapshot(point, SERVICE_POINT_FIELDS))
+        )
     return point
 
 

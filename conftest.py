@@ -1,0 +1,177 @@
+"""Shared test fixtures: a small city with two districts, and the three actors every app's
+tests use — someone in the right unit, someone in the parent, an outsider who must see
+nothing."""
+
+import os
+from dataclasses import dataclass
+
+import pytest
+from django.db import connection
+
+from gonghui.core.scoping import scopes_disabled
+
+
+def pytest_collection_modifyitems(config, items):
+    from django.db import connections
+
+    vendor = connections["default"].vendor
+    require_pg = os.environ.get("GONGHUI_REQUIRE_POSTGRES") == "1"
+    if require_pg and vendor != "postgresql":
+        raise pytest.UsageError("GONGHUI_REQUIRE_POSTGRES=1 but DATABASE_URL is not PostgreSQL")
+    skip_pg = pytest.mark.skip(reason="needs PostgreSQL: runs in the PostgreSQL pass of scripts/test.sh")
+    for item in items:
+        if "postgres" in item.keywords and vendor != "postgresql":
+            item.add_marker(skip_pg)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def unscoped():
+    """Set-up code runs outside any organisation scope, like a management command."""
+    with scopes_disabled():
+        yield
+
+
+@dataclass
+class City:
+    root: object
+    chaoyang: object
+    chaoyang_station: object
+    chaoyang_cju: object
+    haidian: object
+    haidian_station: object
+    industry: object
+    employer_cy: object
+    employer_hd: object
+    point_cy: object
+    point_hd: object
+
+
+def valid_uscc(region: str, body: str) -> str:
+    from gonghui.orgs.validators import uscc_check_char
+
+    first17 = "91" + region + body
+    return first17 + uscc_check_char(first17)
+
+
+def make_staff(unit, *roles, username=None, password="Test#Pass2024", **extra):
+    from gonghui.accounts.models import Staff, StaffRole
+    from gonghui.orgs.services import unit_counts_add
+
+    with scopes_disabled():
+        username = username or f"{'_'.join(roles) or 'staff'}_{unit.pk}_{Staff.objects.count()}"
+        staff = Staff.objects.create_user(username=username, password=password, unit=unit, **extra)
+        for role in roles:
+            StaffRole.objects.create(staff=staff, role=role)
+        unit_counts_add(unit=unit, staff=1)
+    return staff
+
+
+@pytest.fixture
+def city(db):
+    from gonghui.orgs import services
+    from gonghui.orgs.models import UnitKind
+
+    with scopes_disabled():
+        root = services.unit_create_root(name="北京市总工会", division_code="110000")
+        boss = make_staff(root, "unit_admin", username="fixture_root_admin")
+        chaoyang = services.unit_create(
+            by=boss, parent=root, kind=UnitKind.DISTRICT_UNION, name="北京市朝阳区总工会", division_code="110105"
+        )
+        cy_station = services.unit_create(
+            by=boss, parent=chaoyang, kind=UnitKind.STREET_STATION, name="建外街道工会服务站", division_code="110105001"
+        )
+        cy_cju = services.unit_create(
+            by=boss, parent=cy_station, kind=UnitKind.COMMUNITY_JOINT_UNION, name="永安里社区联合工会"
+        )
+        haidian = services.unit_create(
+            by=boss, parent=root, kind=UnitKind.DISTRICT_UNION, name="北京市海淀区总工会", division_code="110108"
+        )
+        hd_station = services.unit_create(
+            by=boss, parent=haidian, kind=UnitKind.STREET_STATION, name="中关村街道工会服务站", division_code="110108001"
+        )
+        industry = services.unit_create(by=boss, parent=root, kind=UnitKind.INDUSTRY_UNION, name="北京市财贸工会")
+        employer_cy = services.employer_create(
+            by=boss,
+            name="北京国贸餐饮有限公司",
+            uscc=valid_uscc("110105", "MA01ABCD1"),
+            industry="H",
+            ownership="non_public",
+            size="small",
+            headcount=40,
+            district=chaoyang,
+            unit=cy_cju,
+        )
+        employer_hd = services.employer_create(
+            by=boss,
+            name="北京中关村软件有限公司",
+            uscc=valid_uscc("110108", "MA02EFGH2"),
+            industry="I",
+            ownership="non_public",
+            size="medium",
+            headcount=300,
+            district=haidian,
+            unit=hd_station,
+        )
+        point_cy = services.service_point_create(
+            by=boss,
+            kind="worker_home",
+            name="建外街道职工之家",
+            code="cy-home",
+            unit=cy_station,
+            address="朝阳区建国门外大街1号",
+            procedures="登记\n受理\n办结",
+        )
+        point_hd = services.service_point_create(
+            by=boss, kind="book_house", name="中关村职工书屋", code="hd-books", unit=hd_station, address="海淀区中关村大街27号"
+        )
+    return City(
+        root, chaoyang, cy_station, cy_cju, haidian, hd_station, industry, employer_cy, employer_hd, point_cy, point_hd
+    )
+
+
+@pytest.fixture
+def district_officer(city):
+    """The user in the right unit: an officer of 朝阳区."""
+    return make_staff(city.chaoyang, "officer", username="cy_officer", full_name="王芳")
+
+
+@pytest.fixture
+def city_officer(city):
+    """The user in the parent unit."""
+    return make_staff(city.root, "officer", username="city_officer", full_name="李强")
+
+
+@pytest.fixture
+def outsider(city):
+    """An officer of another district (海淀区), who must see nothing of 朝阳区."""
+    return make_staff(city.haidian, "officer", username="hd_officer", full_name="赵磊")
+
+
+def login(client, staff):
+    """Log a staff member in on a test client, passing two-factor where the role needs it."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    client.force_login(staff, backend="gonghui.accounts.backends.StaffBackend")
+    if staff.needs_two_factor:
+        device, _ = TOTPDevice.objects.get_or_create(user=staff, name="test", defaults={"confirmed": True})
+        session = client.session
+        session["otp_device_id"] = device.persistent_id
+        session.save()
+    return client
+
+
+@pytest.fixture
+def as_user(client):
+    def _as(staff):
+        return login(client, staff)
+
+    return _as
+
+
+def db_vendor():
+    return connection.vendor

@@ -1,0 +1,163 @@
+"""Walks every route of the platform.
+
+- As a 朝阳区 user holding every non-system role, no page, list or API answer shows a row of
+  海淀区, and every detail route asked for a 海淀区 object answers 404 — exactly as an id that
+  does not exist.
+- As an anonymous visitor, every route that is not public refuses.
+
+A new route that this test cannot classify makes it fail: add it to ROUTE_OBJECTS or PUBLIC.
+"""
+
+import re
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from conftest import login, make_staff
+
+# Routes anyone may open (no data behind them, or public by design).
+PUBLIC = {
+    "healthz",
+    "accounts/login/",
+    "accounts/login/verify/",
+    "accounts/logout/",
+    "p/<slug:code>/",
+    "i18n/setlang/",
+    "favicon.ico",
+    "api/v1/openapi.json",
+    "api/v1/docs",
+}
+
+# route prefix → the fixture attribute of the *other district's* object to put in the URL
+ROUTE_OBJECTS = {
+    "orgs/units/": "haidian",
+    "orgs/employers/": "employer_hd",
+    "orgs/service-points/": "point_hd",
+    "accounts/staff/": "outsider",
+    "api/v1/units/": "haidian",
+    "api/v1/employers/": "employer_hd",
+    "api/v1/service-points/": "point_hd",
+}
+
+# What of 海淀区 must never appear in a 朝阳区 user's answer.
+FOREIGN_MARKERS = ["海淀", "中关村", "hd_officer", "hd-books"]
+
+
+def all_routes():
+    def walk(resolver, prefix=""):
+        for p in resolver.url_patterns:
+            route = prefix + str(p.pattern)
+            if isinstance(p, URLResolver):
+                if route.startswith("admin/"):
+                    continue  # the admin has its own walk below
+                yield from walk(p, route)
+            elif isinstance(p, URLPattern):
+                yield route
+
+    return sorted(set(walk(get_resolver())))
+
+
+def concrete(route, city, outsider):
+    params = re.findall(r"<(?:\w+:)?(\w+)>", route)
+    if not params:
+        return route
+    for prefix, attr in ROUTE_OBJECTS.items():
+        if route.startswith(prefix):
+            obj = outsider if attr == "outsider" else getattr(city, attr)
+            return re.sub(r"<(?:\w+:)?\w+>", str(obj.pk), route)
+    if route == "p/<slug:code>/":
+        return f"p/{city.point_hd.code}/"
+    pytest.fail(f"route {route!r} is not classified in test_url_scoping.py")
+
+
+@pytest.fixture
+def district_user(city):
+    return make_staff(city.chaoyang, "unit_admin", "officer", "auditor", username="cy_all_roles")
+
+
+def test_every_route_is_classified(city, outsider):
+    for route in all_routes():
+        concrete(route, city, outsider)
+
+
+def test_district_user_sees_nothing_of_another_district(client, city, outsider, district_user):
+    login(client, district_user)
+    checked = 0
+    for route in all_routes():
+        if route in PUBLIC or route.startswith("i18n/") or route.startswith("static/"):
+            continue
+        url = "/" + concrete(route, city, outsider)
+        response = client.get(url)
+        has_object = "<" in route
+        if has_object:
+            assert response.status_code == 404, f"{url} answered {response.status_code} for a foreign object"
+        else:
+            assert response.status_code in (200, 405), f"{url} answered {response.status_code}"
+            body = response.content.decode()
+            for marker in FOREIGN_MARKERS:
+                assert marker not in body, f"{url} shows {marker!r} to a 朝阳区 user"
+        checked += 1
+    assert checked >= 15
+
+
+def test_own_district_objects_are_visible(client, city, district_user, district_officer):
+    login(client, district_user)
+    for url in [
+        f"/orgs/units/{city.chaoyang_station.pk}/",
+        f"/orgs/employers/{city.employer_cy.pk}/",
+        f"/orgs/service-points/{city.point_cy.pk}/",
+        f"/accounts/staff/{district_officer.pk}/",
+        f"/api/v1/employers/{city.employer_cy.pk}",
+    ]:
+        assert client.get(url).status_code == 200, url
+
+
+def test_parent_unit_sees_both_districts(client, city, city_officer):
+    login(client, city_officer)
+    body = client.get("/orgs/employers/").content.decode()
+    assert city.employer_cy.name in body and city.employer_hd.name in body
+
+
+def test_anonymous_is_refused_everywhere_but_public_routes(client, city, outsider):
+    for route in all_routes():
+        if route in PUBLIC or route.startswith("i18n/") or route.startswith("static/"):
+            continue
+        url = "/" + concrete(route, city, outsider)
+        response = client.get(url)
+        if route.startswith("api/"):
+            assert response.status_code == 401, url
+        else:
+            assert response.status_code == 302 and "/accounts/login/" in response["Location"], url
+    assert client.get("/admin/").status_code == 302
+
+
+def test_admin_lists_are_scoped(client, city, outsider):
+    sysadmin = make_staff(city.chaoyang, "sysadmin")
+    login(client, sysadmin)
+    for url in [
+        "/admin/orgs/unit/",
+        "/admin/orgs/employer/",
+        "/admin/orgs/servicepoint/",
+        "/admin/accounts/staff/",
+        "/admin/core/auditentry/",
+    ]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        body = response.content.decode()
+        for marker in FOREIGN_MARKERS:
+            assert marker not in body, f"{url} shows {marker!r}"
+    for url in [
+        f"/admin/orgs/employer/{city.employer_hd.pk}/change/",
+        f"/admin/orgs/unit/{city.haidian.pk}/change/",
+        f"/admin/accounts/staff/{outsider.pk}/change/",
+    ]:
+        response = client.get(url)
+        # the admin redirects to its index with "does not exist" for an unknown id
+        assert response.status_code in (302, 404), url
+        if response.status_code == 302:
+            assert response["Location"] == "/admin/", url
+
+
+def test_officer_cannot_open_the_admin(client, district_user):
+    login(client, district_user)
+    assert client.get("/admin/").status_code == 302
