@@ -23,7 +23,7 @@ def unit_tree(request, pk=None):
     unit = selectors.unit_get(pk) if pk else request.user.unit
     if unit is None:
         return render(request, "orgs/unit_tree.html", {"unit": None})
-    with_ancestors = [a for a in selectors.unit_list().filter(path__in=unit.ancestor_paths())]
+    with_ancestors = list(selectors.unit_list().filter(path__in=unit.ancestor_paths()))
     return render(
         request,
         "orgs/unit_tree.html",
