@@ -92,7 +92,11 @@ def city(db):
             by=boss, parent=root, kind=UnitKind.DISTRICT_UNION, name="北京市海淀区总工会", division_code="110108"
         )
         hd_station = services.unit_create(
-            by=boss, parent=haidian, kind=UnitKind.STREET_STATION, name="中关村街道工会服务站", division_code="110108001"
+            by=boss,
+            parent=haidian,
+            kind=UnitKind.STREET_STATION,
+            name="中关村街道工会服务站",
+            division_code="110108001",
         )
         industry = services.unit_create(by=boss, parent=root, kind=UnitKind.INDUSTRY_UNION, name="北京市财贸工会")
         employer_cy = services.employer_create(
@@ -127,7 +131,12 @@ def city(db):
             procedures="登记\n受理\n办结",
         )
         point_hd = services.service_point_create(
-            by=boss, kind="book_house", name="中关村职工书屋", code="hd-books", unit=hd_station, address="海淀区中关村大街27号"
+            by=boss,
+            kind="book_house",
+            name="中关村职工书屋",
+            code="hd-books",
+            unit=hd_station,
+            address="海淀区中关村大街27号",
         )
     return City(
         root, chaoyang, cy_station, cy_cju, haidian, hd_station, industry, employer_cy, employer_hd, point_cy, point_hd

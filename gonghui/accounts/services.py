@@ -45,47 +45,51 @@ def login_check_password(*, username: str, password: str) -> LoginResult:
     """Check a username and password, counting failures against the *account*.
 
     Five failures lock the account for 15 minutes whatever address they came from; while
-    locked even the right password is refused. Every outcome is audited.
+    locked even the right password is refused. Every outcome is audited. The failure is
+    recorded in its own committed transaction and only then raised, so the count and the
+    audit row survive the refusal.
     """
     username = (username or "").strip()
+    refusal = None
     with transaction.atomic(), scopes_disabled():
         staff = Staff.objects.select_for_update().filter(username=username).select_related("unit").first()
         if staff is None:
             # Hash anyway so that an unknown name takes as long as a wrong password.
             Staff().set_password(password)
             audit_record(actor=None, action=AuditAction.LOGIN_FAILED, actor_name=username[:150], note="unknown user")
-            raise LoginRefused(_refusal_message())
-        if staff.is_locked():
+            refusal = LoginRefused(_refusal_message())
+        elif staff.is_locked():
             audit_record(actor=None, action=AuditAction.LOGIN_FAILED, obj=staff, actor_name=username, note="locked")
-            raise LoginRefused(_locked_message(staff), locked=True)
-        if not staff.is_active or not staff.check_password(password):
-            staff.failed_logins += 1
-            note = "bad password" if staff.is_active else "inactive"
-            if staff.failed_logins >= settings.LOGIN_LOCKOUT_THRESHOLD:
-                staff.locked_until = timezone.now() + settings.LOGIN_LOCKOUT_DURATION
-                staff.failed_logins = 0
-                staff.save(update_fields=["failed_logins", "locked_until"])
-                audit_record(actor=None, action=AuditAction.LOCKED, obj=staff, actor_name=username, note=note)
-                raise LoginRefused(_locked_message(staff), locked=True)
-            staff.save(update_fields=["failed_logins"])
-            audit_record(actor=None, action=AuditAction.LOGIN_FAILED, obj=staff, actor_name=username, note=note)
-            raise LoginRefused(_refusal_message())
-        return LoginResult(staff=staff, needs_two_factor=staff.needs_two_factor)
+            refusal = LoginRefused(_locked_message(staff), locked=True)
+        elif not staff.is_active or not staff.check_password(password):
+            refusal = _count_failure(staff, note="bad password" if staff.is_active else "inactive")
+    if refusal is not None:
+        raise refusal
+    return LoginResult(staff=staff, needs_two_factor=staff.needs_two_factor)
+
+
+def _count_failure(staff: Staff, *, note: str) -> LoginRefused:
+    """Add one failure to a locked row; lock the account at the threshold."""
+    staff.failed_logins += 1
+    if staff.failed_logins >= settings.LOGIN_LOCKOUT_THRESHOLD:
+        staff.locked_until = timezone.now() + settings.LOGIN_LOCKOUT_DURATION
+        staff.failed_logins = 0
+        staff.save(update_fields=["failed_logins", "locked_until"])
+        audit_record(actor=None, action=AuditAction.LOCKED, obj=staff, actor_name=staff.username, note=note)
+        return LoginRefused(_locked_message(staff), locked=True)
+    staff.save(update_fields=["failed_logins"])
+    audit_record(actor=None, action=AuditAction.LOGIN_FAILED, obj=staff, actor_name=staff.username, note=note)
+    return LoginRefused(_refusal_message())
 
 
 def login_second_factor_failed(*, staff: Staff) -> None:
-    """A wrong one-time code counts like a wrong password."""
+    """A wrong one-time code counts like a wrong password; raises ``LoginRefused`` once
+    the account is locked."""
     with transaction.atomic(), scopes_disabled():
-        staff = Staff.objects.select_for_update().get(pk=staff.pk)
-        staff.failed_logins += 1
-        if staff.failed_logins >= settings.LOGIN_LOCKOUT_THRESHOLD:
-            staff.locked_until = timezone.now() + settings.LOGIN_LOCKOUT_DURATION
-            staff.failed_logins = 0
-            staff.save(update_fields=["failed_logins", "locked_until"])
-            audit_record(actor=None, action=AuditAction.LOCKED, obj=staff, actor_name=staff.username, note="bad otp")
-            raise LoginRefused(_locked_message(staff), locked=True)
-        staff.save(update_fields=["failed_logins"])
-        audit_record(actor=None, action=AuditAction.LOGIN_FAILED, obj=staff, actor_name=staff.username, note="bad otp")
+        locked = Staff.objects.select_for_update().get(pk=staff.pk)
+        refusal = _count_failure(locked, note="bad otp")
+    if refusal.locked:
+        raise refusal
 
 
 def login_succeeded(*, staff: Staff, method: str = "password") -> None:

@@ -1,6 +1,5 @@
 from decimal import Decimal
 
-from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
@@ -189,16 +188,12 @@ class EmployerFilters(PageParams):
 
 
 def _resolve_units(data: dict) -> dict:
-    """Turn ``*_id`` fields into units: the covering union must be in scope (404 like any
-    other unknown id); the district is a place and may be any district."""
-    from gonghui.core.scoping import scopes_disabled
-
+    """Turn ``*_id`` fields into units, each looked up within what the user may choose
+    (404 like any other unknown id)."""
     if "unit_id" in data:
         data["unit"] = selectors.unit_get(data.pop("unit_id"))
     if "district_id" in data:
-        district_id = data.pop("district_id")
-        with scopes_disabled():
-            data["district"] = get_object_or_404(Unit, pk=district_id, kind=UnitKind.DISTRICT_UNION)
+        data["district"] = selectors.district_get(data.pop("district_id"))
     return data
 
 

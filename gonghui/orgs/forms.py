@@ -1,7 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from gonghui.orgs.models import Employer, Industry, Ownership, ServicePoint, Unit, UnitKind
+from gonghui.orgs.models import Employer, Industry, Ownership, ServicePoint, Unit
+from gonghui.orgs.selectors import district_choices
 
 
 class UnitChoiceField(forms.ModelChoiceField):
@@ -38,12 +39,7 @@ class EmployerForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = _scoped_units()
-        # A district is a place; any district may be chosen as where the employer sits.
-        from gonghui.core.scoping import scopes_disabled
-
-        with scopes_disabled():
-            self.fields["district"].queryset = Unit.objects.filter(kind=UnitKind.DISTRICT_UNION).order_by("path")
-            self.fields["district"].choices = list(self.fields["district"].choices)
+        self.fields["district"].queryset = district_choices()
 
     def _post_clean(self):
         # Validation is the service's job (it also checks scope and uniqueness city-wide).

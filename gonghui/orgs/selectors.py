@@ -57,7 +57,20 @@ def children_with_totals(unit: Unit) -> list[tuple[Unit, dict]]:
 
 
 def district_choices():
-    return Unit.objects.filter(kind=UnitKind.DISTRICT_UNION).order_by("path")
+    """Districts an employer in scope may be located in: the districts in scope, or — for
+    staff above or beside the district level with none below them (the industry line) —
+    every district, since a district is a place as well as a union."""
+    from gonghui.core.scoping import scopes_disabled
+
+    in_scope = Unit.objects.filter(kind=UnitKind.DISTRICT_UNION).order_by("path")
+    if in_scope.exists():
+        return in_scope
+    with scopes_disabled():
+        return Unit.objects.filter(kind=UnitKind.DISTRICT_UNION).order_by("path")
+
+
+def district_get(pk) -> Unit:
+    return get_object_or_404(district_choices(), pk=pk)
 
 
 def employer_list(*, q=None, industry=None, ownership=None, size=None, has_own_union=None, district=None, unit=None):

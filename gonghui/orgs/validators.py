@@ -26,7 +26,9 @@ def normalise_uscc(value: str) -> str:
 def validate_uscc(value: str) -> None:
     code = normalise_uscc(value)
     if len(code) != 18:
-        raise ValidationError(_("统一社会信用代码应为18位，当前为%(n)s位。"), code="uscc_length", params={"n": len(code)})
+        raise ValidationError(
+            _("统一社会信用代码应为18位，当前为%(n)s位。"), code="uscc_length", params={"n": len(code)}
+        )
     if not _USCC_SHAPE.match(code):
         raise ValidationError(
             _("统一社会信用代码含有不允许的字符（不使用 I、O、Z、S、V，第3–8位为行政区划数字）。"), code="uscc_chars"

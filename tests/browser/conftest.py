@@ -43,7 +43,12 @@ def page(browser, live_server, request):
     page.base = live_server.url
     # The intranet rule, checked on every page the tests open: nothing leaves the server.
     external = []
-    page.on("request", lambda r: external.append(r.url) if not r.url.startswith(live_server.url) and not r.url.startswith("data:") else None)
+    page.on(
+        "request",
+        lambda r: (
+            external.append(r.url) if not r.url.startswith(live_server.url) and not r.url.startswith("data:") else None
+        ),
+    )
     yield page
     if request.node.rep_call.failed if hasattr(request.node, "rep_call") else False:
         ARTIFACTS.mkdir(exist_ok=True)

@@ -17,9 +17,7 @@ PASSWORD = "Test#Pass2024"
 
 
 def post_login(client, username, password, ip="10.0.0.1", **extra):
-    return client.post(
-        "/accounts/login/", {"username": username, "password": password}, REMOTE_ADDR=ip, **extra
-    )
+    return client.post("/accounts/login/", {"username": username, "password": password}, REMOTE_ADDR=ip, **extra)
 
 
 def actions():
@@ -88,7 +86,8 @@ def test_session_idle_timeout_is_thirty_minutes(settings):
     assert settings.SESSION_COOKIE_AGE == 1800 and settings.SESSION_SAVE_EVERY_REQUEST
 
 
-def test_administrator_must_pass_totp(client, city):
+def test_administrator_must_pass_totp(client, city, settings):
+    settings.OTP_TOTP_THROTTLE_FACTOR = 0  # django-otp slows retries after a failure; not under test here
     admin = make_staff(city.chaoyang, "unit_admin", username="cy_admin")
     response = post_login(client, "cy_admin", PASSWORD)
     assert response["Location"] == "/accounts/login/verify/"
@@ -107,6 +106,17 @@ def test_administrator_must_pass_totp(client, city):
     device.refresh_from_db()
     assert device.confirmed
     assert client.get("/accounts/staff/").status_code == 200
+
+
+def test_wrong_codes_lock_the_account(client, city):
+    make_staff(city.chaoyang, "unit_admin", username="cy_admin")
+    post_login(client, "cy_admin", PASSWORD)
+    for _ in range(4):
+        assert client.post("/accounts/login/verify/", {"token": "000000"}).status_code == 200
+    response = client.post("/accounts/login/verify/", {"token": "000000"})
+    assert response["Location"] == "/accounts/login/"
+    assert AuditAction.LOCKED in actions()
+    assert "已被锁定" in post_login(client, "cy_admin", PASSWORD).content.decode()
 
 
 def test_admin_session_without_second_factor_is_ended(client, city):
@@ -134,7 +144,12 @@ def test_strong_password_is_accepted(city):
     admin = make_staff(city.chaoyang, "unit_admin")
     with scope(org=city.chaoyang.path):
         staff = services.staff_create(
-            by=admin, unit=city.chaoyang_station, username="sw1", full_name="社工", password="Gh-2024-sw!", roles=["social_worker"]
+            by=admin,
+            unit=city.chaoyang_station,
+            username="sw1",
+            full_name="社工",
+            password="Gh-2024-sw!",
+            roles=["social_worker"],
         )
     assert staff.check_password("Gh-2024-sw!") and staff.role_set == {"social_worker"}
 

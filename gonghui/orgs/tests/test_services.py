@@ -129,7 +129,7 @@ def test_subtree_totals_do_not_touch_the_employer_table(city, django_assert_max_
         selectors.subtree_totals(city.root)
         selectors.children_with_totals(city.root)
     sql = " ".join(q["sql"] for q in ctx.captured_queries)
-    assert "\"orgs_employer\"" not in sql and len(ctx.captured_queries) == 3
+    assert '"orgs_employer"' not in sql and len(ctx.captured_queries) == 3
 
 
 def test_service_point_code_is_unique_city_wide(city, outsider):
