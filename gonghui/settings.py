@@ -189,3 +189,4 @@ LOGGING = {
 GONGHUI_2FA_ROLES = ("unit_admin", "sysadmin")
 API_PAGE_SIZE_MAX = 200
 AUTHENTICATION_BACKENDS = ["gonghui.accounts.backends.StaffBackend"]
+FORMAT_MODULE_PATH = ["gonghui.formats"]

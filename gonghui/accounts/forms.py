@@ -26,7 +26,9 @@ class StaffCreateForm(forms.Form):
     title = forms.CharField(label=_("职务"), max_length=60, required=False)
     unit = UnitChoiceField(label=_("所属单位"), queryset=Unit.objects.none())
     roles = forms.MultipleChoiceField(label=_("角色"), choices=Role.choices, widget=forms.CheckboxSelectMultiple)
-    password = forms.CharField(label=_("初始密码"), widget=forms.PasswordInput)
+    password = forms.CharField(
+        label=_("初始密码"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -38,9 +40,15 @@ class StaffRolesForm(forms.Form):
 
 
 class PasswordChangeForm(forms.Form):
-    old_password = forms.CharField(label=_("原密码"), widget=forms.PasswordInput)
-    new_password = forms.CharField(label=_("新密码"), widget=forms.PasswordInput)
-    new_password2 = forms.CharField(label=_("再次输入新密码"), widget=forms.PasswordInput)
+    old_password = forms.CharField(
+        label=_("原密码"), widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+    new_password = forms.CharField(
+        label=_("新密码"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+    new_password2 = forms.CharField(
+        label=_("再次输入新密码"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
 
     def clean(self):
         data = super().clean()

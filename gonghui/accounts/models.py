@@ -36,7 +36,8 @@ class Staff(AbstractUser):
 
     @cached_property
     def role_set(self) -> frozenset[str]:
-        return frozenset(self.roles.values_list("role", flat=True))
+        # .all() so that a prefetch_related("roles") on a list is used
+        return frozenset(r.role for r in self.roles.all())
 
     def role_labels(self):
         return [Role(r).label for r in sorted(self.role_set)]

@@ -2,7 +2,7 @@ import base64
 
 import segno
 from django.contrib import messages
-from django.contrib.auth import login, logout, update_session_auth_hash
+from django.contrib.auth import login, logout, password_validation, update_session_auth_hash
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -92,10 +92,7 @@ def otp_view(request):
             return redirect("accounts:login")
     context = {"form": form, "enrolling": enrolling, "staff": staff}
     if enrolling:
-        qr = segno.make(device.config_url, error="m")
-        context["qr_svg"] = "data:image/svg+xml;base64," + base64.b64encode(
-            qr.svg_inline(scale=4).encode("utf-8")
-        ).decode("ascii")
+        context["qr_svg"] = segno.make(device.config_url, error="m").svg_data_uri(scale=4)
         context["secret"] = base64.b32encode(device.bin_key).decode("ascii")
     return render(request, "accounts/otp.html", context)
 
@@ -126,7 +123,11 @@ def password_change(request):
             except ValidationError as e:
                 for msg in e.message_dict.get("password", e.messages):
                     form.add_error("new_password", msg)
-    return render(request, "accounts/password_change.html", {"form": form})
+    return render(
+        request,
+        "accounts/password_change.html",
+        {"form": form, "password_rules": password_validation.password_validators_help_texts()},
+    )
 
 
 @staff_required("accounts.manage_staff")

@@ -16,7 +16,11 @@ def _scoped_units(**filters):
 
 
 class EmployerForm(forms.ModelForm):
-    unit = UnitChoiceField(label=_("覆盖工会"), queryset=Unit.objects.none())
+    unit = UnitChoiceField(
+        label=_("覆盖工会"),
+        queryset=Unit.objects.none(),
+        help_text=Employer._meta.get_field("unit").help_text,
+    )
     district = UnitChoiceField(label=_("所在区"), queryset=Unit.objects.none())
 
     class Meta:

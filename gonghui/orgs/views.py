@@ -18,6 +18,12 @@ def _apply_service_errors(form, error: ValidationError):
         form.add_error(None, error.messages)
 
 
+def _unit_filter(request):
+    """``?unit=<id>`` narrows a list to that unit's subtree (404 when not in scope)."""
+    raw = request.GET.get("unit", "")
+    return selectors.unit_get(raw) if raw.isdigit() else None
+
+
 @staff_required("orgs.view")
 def unit_tree(request, pk=None):
     unit = selectors.unit_get(pk) if pk else request.user.unit
@@ -50,8 +56,9 @@ def employer_list(request):
             "ownership": d["ownership"],
             "has_own_union": {"yes": True, "no": False}.get(d["has_own_union"]),
         }
-    page = paginate(request, selectors.employer_list(**filters))
-    return render(request, "orgs/employer_list.html", {"page": page, "form": form})
+    unit = _unit_filter(request)
+    page = paginate(request, selectors.employer_list(**filters, unit=unit))
+    return render(request, "orgs/employer_list.html", {"page": page, "form": form, "unit": unit})
 
 
 @staff_required("orgs.view")
@@ -82,9 +89,12 @@ def employer_edit(request, pk=None):
 @staff_required("orgs.view")
 def service_point_list(request):
     kind = request.GET.get("kind") or None
-    page = paginate(request, selectors.service_point_list(q=request.GET.get("q"), kind=kind))
+    unit = _unit_filter(request)
+    page = paginate(request, selectors.service_point_list(q=request.GET.get("q"), kind=kind, unit=unit))
     return render(
-        request, "orgs/service_point_list.html", {"page": page, "kinds": ServicePointKind.choices, "kind": kind}
+        request,
+        "orgs/service_point_list.html",
+        {"page": page, "kinds": ServicePointKind.choices, "kind": kind, "unit": unit},
     )
 
 

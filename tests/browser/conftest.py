@@ -68,4 +68,9 @@ def sign_in(page, username, password="Test#Pass2024"):
     page.goto(page.base + "/accounts/login/")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
+    submit(page)
+
+
+def submit(page):
+    """Press the page's own submit button (the header's language buttons are submits too)."""
+    page.locator("main form[method=post] button[type=submit]").first.click()

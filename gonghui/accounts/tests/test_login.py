@@ -94,7 +94,7 @@ def test_administrator_must_pass_totp(client, city, settings):
     assert "_auth_user_id" not in client.session
     # first time: the page enrols an authenticator and shows its QR code
     page = client.get("/accounts/login/verify/").content.decode()
-    assert "data:image/svg+xml;base64," in page
+    assert "data:image/svg+xml;charset=utf-8," in page
     device = TOTPDevice.objects.get(user=admin)
     assert not device.confirmed
     assert client.post("/accounts/login/verify/", {"token": "000000"}).status_code == 200
