@@ -52,7 +52,7 @@ def login_check_password(*, username: str, password: str) -> LoginResult:
     username = (username or "").strip()
     refusal = None
     with transaction.atomic(), scopes_disabled():
-        staff = Staff.objects.select_for_update().filter(username=username).select_related("unit").first()
+        staff = Staff.objects.select_for_update(of=("self",)).filter(username=username).select_related("unit").first()
         if staff is None:
             # Hash anyway so that an unknown name takes as long as a wrong password.
             Staff().set_password(password)

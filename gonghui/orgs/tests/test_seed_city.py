@@ -42,7 +42,7 @@ def city_fingerprint():
 def test_same_seed_builds_the_same_city_after_a_reset():
     seed(quiet=True)
     first = city_fingerprint()
-    seed(reset=True, quiet=True)
+    seed(reset=True, force=True, quiet=True)
     assert city_fingerprint() == first
     assert len(first[1]) > 50
 
@@ -51,7 +51,7 @@ def test_same_seed_builds_the_same_city_after_a_reset():
 def test_another_seed_builds_other_names_and_codes():
     seed(quiet=True)
     first = city_fingerprint()
-    seed(reset=True, quiet=True, seed=7)
+    seed(reset=True, force=True, quiet=True, seed=7)
     second = city_fingerprint()
     assert {row[0] for row in first[1]}.isdisjoint({row[0] for row in second[1]})
 
@@ -202,7 +202,7 @@ def test_second_run_changes_nothing_and_prints_the_logins_again():
 @pytest.mark.django_db
 def test_seeding_writes_one_summary_audit_entry_and_keeps_the_chain_valid():
     seed(quiet=True)
-    seed(reset=True, quiet=True)
+    seed(reset=True, force=True, quiet=True)
     with scopes_disabled():
         assert AuditEntry.objects.filter(actor_name="seed_city", action="create").count() == 2
         assert AuditEntry.objects.filter(actor_name="seed_city", action="delete").count() == 1
