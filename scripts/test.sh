@@ -15,6 +15,7 @@ fi
 
 echo "== ruff"
 .venv/bin/ruff check .
+.venv/bin/ruff format --check .
 echo "== migrations are complete"
 .venv/bin/python manage.py makemigrations --check --dry-run >/dev/null
 

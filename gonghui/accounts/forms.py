@@ -26,9 +26,7 @@ class StaffCreateForm(forms.Form):
     title = forms.CharField(label=_("职务"), max_length=60, required=False)
     unit = UnitChoiceField(label=_("所属单位"), queryset=Unit.objects.none())
     roles = forms.MultipleChoiceField(label=_("角色"), choices=Role.choices, widget=forms.CheckboxSelectMultiple)
-    password = forms.CharField(
-        label=_("初始密码"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
-    )
+    password = forms.CharField(label=_("初始密码"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -29,12 +29,20 @@ def _next_url(request):
     return "/"
 
 
+def _session_ended(request) -> bool:
+    """The browser still sends a session cookie, but the session behind it is gone: it
+    timed out (or was ended), as opposed to a first visit."""
+    from django.conf import settings
+
+    return settings.SESSION_COOKIE_NAME in request.COOKIES and not request.session.get("_auth_user_id")
+
+
 @never_cache
 @csrf_protect
 def login_view(request):
     form = LoginForm(request.POST or None)
-    if request.method == "GET" and request.GET.get("expired"):
-        messages.info(request, _("登录已超时，请重新登录。"))
+    if request.method == "GET" and request.GET.get("next") and _session_ended(request):
+        messages.info(request, _("登录已超时（30分钟无操作），请重新登录。"))
     if request.method == "POST" and form.is_valid():
         try:
             result = services.login_check_password(

@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from gonghui.core.models import AuditAction, AuditChainHead, AuditEntry
 from gonghui.core.scoping import scopes_disabled
@@ -75,6 +76,48 @@ def snapshot(obj, fields) -> dict:
 def diff(before: dict, after: dict) -> dict:
     """``{field: [old, new]}`` for the fields whose value changed."""
     return {k: [before.get(k), after.get(k)] for k in after if before.get(k) != after.get(k)}
+
+
+def readable_changes(entry: AuditEntry) -> list[tuple[str, object, object]]:
+    """``(label, old, new)`` for display: field names as the model labels them, choice
+    values as their labels, lists joined. The stored row stays exact; this is only how it
+    reads."""
+    from django.apps import apps
+
+    try:
+        model = apps.get_model(entry.object_type) if entry.object_type else None
+    except (LookupError, ValueError):
+        model = None
+
+    def show(field, value):
+        if isinstance(value, list):
+            return "、".join(str(show(field, v)) for v in value)
+        if field is not None and field.choices and value is not None:
+            return dict(field.flatchoices).get(value, value)
+        if isinstance(value, bool):
+            return _("是") if value else _("否")
+        return value
+
+    rows = []
+    for name, pair in (entry.changes or {}).items():
+        old, new = (pair + [None, None])[:2] if isinstance(pair, list) else (None, pair)
+        field = None
+        if model is not None:
+            try:
+                field = model._meta.get_field(name)
+            except Exception:  # noqa: BLE001 - not a model field (e.g. "roles")
+                field = None
+        label = str(field.verbose_name) if field is not None and hasattr(field, "verbose_name") else name
+        if name == "roles":
+            from gonghui.accounts.roles import Role
+
+            label = str(_("角色"))
+            old = "、".join(str(Role(r).label) for r in old or [] if r in Role.values) or None
+            new = "、".join(str(Role(r).label) for r in new or [] if r in Role.values) or None
+        else:
+            old, new = show(field, old), show(field, new)
+        rows.append((label, old, new))
+    return rows
 
 
 def _digest(prev_hash: str, entry: AuditEntry) -> str:

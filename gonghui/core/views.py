@@ -4,6 +4,7 @@ from django.shortcuts import render
 from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_GET
 
+from gonghui.core.audit import readable_changes
 from gonghui.core.models import AuditAction, AuditEntry
 from gonghui.core.paging import paginate
 from gonghui.core.permissions import staff_required
@@ -34,6 +35,16 @@ def home(request):
     return render(request, "core/home.html", context)
 
 
+def _audited_types():
+    """The models whose rows the audit trail records (those that place themselves in the
+    tree), as filter choices — not a DISTINCT over the whole trail."""
+    from django.apps import apps
+
+    return sorted(
+        (m._meta.label_lower, str(m._meta.verbose_name)) for m in apps.get_models() if hasattr(m, "audit_scope_path")
+    )
+
+
 @staff_required("audit.view")
 def audit_log(request):
     qs = AuditEntry.objects.all().order_by("-seq")
@@ -51,8 +62,10 @@ def audit_log(request):
     if (end := parse_date(f.get("to") or "")) is not None:
         qs = qs.filter(at__date__lte=end)
     page = paginate(request, qs, per_page=50)
+    for entry in page.object_list:
+        entry.readable = readable_changes(entry)
     return render(
         request,
         "core/audit_log.html",
-        {"page": page, "actions": AuditAction.choices, "filters": f},
+        {"page": page, "actions": AuditAction.choices, "filters": f, "object_types": _audited_types()},
     )

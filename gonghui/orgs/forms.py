@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from gonghui.orgs.models import Employer, Industry, Ownership, ServicePoint, Unit
+from gonghui.orgs.models import ALLOWED_CHILDREN, Employer, Industry, Ownership, ServicePoint, Unit, UnitKind
 from gonghui.orgs.selectors import district_choices
 
 
@@ -13,6 +13,26 @@ class UnitChoiceField(forms.ModelChoiceField):
 def _scoped_units(**filters):
     # Evaluated per request, inside the user's organisation scope.
     return Unit.objects.filter(**filters).order_by("path")
+
+
+class UnitForm(forms.ModelForm):
+    """A unit below ``parent`` (new) or an existing unit (edit; its kind is fixed)."""
+
+    class Meta:
+        model = Unit
+        fields = ["kind", "name", "short_name", "division_code", "chair_name", "phone", "address", "is_active"]
+
+    def __init__(self, *args, parent=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            del self.fields["kind"]
+        else:
+            allowed = ALLOWED_CHILDREN.get(parent.kind, set()) if parent is not None else set()
+            self.fields["kind"].choices = [(k, label) for k, label in UnitKind.choices if k in allowed]
+            del self.fields["is_active"]
+
+    def _post_clean(self):
+        pass
 
 
 class EmployerForm(forms.ModelForm):

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from gonghui.core.paging import paginate
 from gonghui.core.permissions import staff_required
 from gonghui.orgs import selectors, services
-from gonghui.orgs.forms import EmployerFilterForm, EmployerForm, ServicePointForm
+from gonghui.orgs.forms import EmployerFilterForm, EmployerForm, ServicePointForm, UnitForm
 from gonghui.orgs.models import ServicePointKind
 
 
@@ -42,6 +42,34 @@ def unit_tree(request, pk=None):
             "employers": selectors.employer_list().filter(unit=unit)[:20],
         },
     )
+
+
+@staff_required("orgs.manage_units")
+def unit_create(request, parent_pk):
+    parent = selectors.unit_get(parent_pk)
+    form = UnitForm(request.POST or None, parent=parent)
+    if request.method == "POST" and form.is_valid():
+        try:
+            unit = services.unit_create(by=request.user, parent=parent, **form.cleaned_data)
+            messages.success(request, _("已新增下级组织“%(n)s”。") % {"n": unit.name})
+            return redirect("orgs:unit_detail", pk=unit.pk)
+        except ValidationError as e:
+            _apply_service_errors(form, e)
+    return render(request, "orgs/unit_form.html", {"form": form, "parent": parent, "unit": None})
+
+
+@staff_required("orgs.manage_units")
+def unit_edit(request, pk):
+    unit = selectors.unit_get(pk)
+    form = UnitForm(request.POST or None, instance=unit)
+    if request.method == "POST" and form.is_valid():
+        try:
+            unit = services.unit_update(by=request.user, unit=unit, **form.cleaned_data)
+            messages.success(request, _("已保存。"))
+            return redirect("orgs:unit_detail", pk=unit.pk)
+        except ValidationError as e:
+            _apply_service_errors(form, e)
+    return render(request, "orgs/unit_form.html", {"form": form, "parent": None, "unit": unit})
 
 
 @staff_required("orgs.view")

@@ -80,6 +80,7 @@ def test_expired_session_sends_back_to_login(client, district_officer):
     Session.objects.update(expire_date=timezone.now() - timedelta(seconds=1))
     response = client.get("/orgs/employers/")
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+    assert "登录已超时" in client.get(response["Location"]).content.decode()
 
 
 def test_session_idle_timeout_is_thirty_minutes(settings):

@@ -86,3 +86,19 @@ def test_audit_entry_records_origin_and_scope(client, city, district_officer):
     assert entry.user_agent == "pytest-agent"
     assert entry.scope_path == city.chaoyang.path
     assert entry.at.tzinfo is not None
+
+
+def test_audit_log_reads_in_field_labels(client, city):
+    from conftest import login, make_staff
+    from gonghui.core.scoping import scope
+    from gonghui.orgs import services
+
+    admin = make_staff(city.chaoyang, "unit_admin")
+    with scope(org=city.chaoyang.path):
+        services.employer_update(by=admin, employer=city.employer_cy, headcount=41, industry="F")
+    auditor = make_staff(city.chaoyang, "auditor")
+    login(client, auditor)
+    body = client.get("/audit/?object_type=orgs.employer").content.decode()
+    assert "职工人数" in body and "41" in body
+    assert "批发和零售业" in body  # the choice label, not "F"
+    assert "北京中关村软件有限公司" not in body  # another district's events stay out

@@ -138,3 +138,37 @@ def test_service_point_code_is_unique_city_wide(city, outsider):
             by=outsider, kind="kiosk", name="终端", code="cy-home", unit=city.haidian_station, address="海淀"
         )
     assert "code" in exc.value.message_dict
+
+
+def test_unit_admin_adds_and_edits_a_unit_in_the_workspace(client, city):
+    from conftest import login
+
+    admin = make_staff(city.chaoyang, "unit_admin")
+    login(client, admin)
+    page = client.get(f"/orgs/units/{city.chaoyang_station.pk}/new/").content.decode()
+    assert "社区（楼宇）工会服务站" in page and "区总工会" not in page.split("<select")[1].split("</select>")[0]
+    response = client.post(
+        f"/orgs/units/{city.chaoyang_station.pk}/new/",
+        {"kind": "community_station", "name": "国贸楼宇工会服务站", "division_code": "12"},
+    )
+    assert "行政区划代码应为6位" in response.content.decode()
+    response = client.post(
+        f"/orgs/units/{city.chaoyang_station.pk}/new/", {"kind": "community_station", "name": "国贸楼宇工会服务站"}
+    )
+    assert response.status_code == 302
+    with scopes_disabled():
+        from gonghui.orgs.models import Unit
+
+        unit = Unit.objects.get(name="国贸楼宇工会服务站")
+        assert Unit.objects.get_parent(unit) == city.chaoyang_station
+    response = client.post(f"/orgs/units/{unit.pk}/edit/", {"name": "国贸CBD楼宇工会服务站", "is_active": "on"})
+    assert response.status_code == 302
+    unit.refresh_from_db()
+    assert unit.name == "国贸CBD楼宇工会服务站"
+
+
+def test_officer_cannot_open_unit_forms(client, city, district_officer):
+    from conftest import login
+
+    login(client, district_officer)
+    assert client.get(f"/orgs/units/{city.chaoyang_station.pk}/new/").status_code == 403
