@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gonghui.orgs.models import ALLOWED_CHILDREN, Employer, Industry, Ownership, ServicePoint, Unit, UnitKind
 from gonghui.orgs.selectors import district_choices
+from gonghui.orgs.services import SERVICE_POINT_FIELDS
 
 
 class UnitChoiceField(forms.ModelChoiceField):
@@ -84,26 +85,7 @@ class ServicePointForm(forms.ModelForm):
 
     class Meta:
         model = ServicePoint
-        fields = [
-            "kind",
-            "name",
-            "code",
-            "unit",
-            "address",
-            "latitude",
-            "longitude",
-            "opening_hours",
-            "facilities",
-            "sign_and_place",
-            "chair_name",
-            "chair_phone",
-            "chair_email",
-            "staff_on_duty",
-            "rules",
-            "service_items",
-            "procedures",
-            "is_public",
-        ]
+        fields = list(SERVICE_POINT_FIELDS)  # the form edits exactly what the service writes
         widgets = {
             f: forms.Textarea(attrs={"rows": 3})
             for f in ("facilities", "sign_and_place", "staff_on_duty", "rules", "service_items", "procedures")
