@@ -47,6 +47,9 @@ INSTALLED_APPS = [
     "gonghui.core",
     "gonghui.orgs",
     "gonghui.accounts",
+    "gonghui.members",
+    "gonghui.imports",
+    "huey.contrib.djhuey",
 ]
 
 MIDDLEWARE = [
@@ -90,8 +93,8 @@ TEMPLATES = [
 DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'gonghui.sqlite3'}"),
 }
+VAR_DIR.mkdir(exist_ok=True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    VAR_DIR.mkdir(exist_ok=True)
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
             # WAL lets readers proceed while one writer writes; IMMEDIATE makes a write
@@ -116,6 +119,21 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+# --- Background tasks (huey) -----------------------------------------------------------
+# Production: Redis queue, workers run `manage.py run_huey`. Embedded default: a SQLite
+# queue in var/ whose consumer runs inside the web process (`manage.py serve`). Tests run
+# tasks immediately, in the calling thread, through the same code.
+TASKS_IMMEDIATE = env.bool("TASKS_IMMEDIATE", default=False)
+if REDIS_URL:
+    HUEY = {"huey_class": "huey.RedisHuey", "name": "gonghui", "url": REDIS_URL, "immediate": TASKS_IMMEDIATE}
+else:
+    HUEY = {
+        "huey_class": "huey.SqliteHuey",
+        "name": "gonghui",
+        "filename": str(VAR_DIR / "tasks.sqlite3"),
+        "immediate": TASKS_IMMEDIATE,
+    }
 
 # --- Authentication and sessions -----------------------------------------------------
 AUTH_USER_MODEL = "accounts.Staff"
@@ -190,3 +208,11 @@ GONGHUI_2FA_ROLES = ("unit_admin", "sysadmin")
 API_PAGE_SIZE_MAX = 200
 AUTHENTICATION_BACKENDS = ["gonghui.accounts.backends.StaffBackend"]
 FORMAT_MODULE_PATH = ["gonghui.formats"]
+
+# --- Personal data (ID numbers, phones): see core/pii.py ------------------------------
+# Comma-separated "id:base64(32 random bytes)"; the first encrypts, all decrypt.
+# Generate: python -c "import os,base64;print('1:'+base64.urlsafe_b64encode(os.urandom(32)).decode())"
+PII_ENCRYPTION_KEYS = env.str("PII_ENCRYPTION_KEYS", default="")
+PII_HASH_KEY = env.str("PII_HASH_KEY", default="")
+if PRODUCTION and not (PII_ENCRYPTION_KEYS and PII_HASH_KEY):
+    raise environ.ImproperlyConfigured("PII_ENCRYPTION_KEYS and PII_HASH_KEY are required in production")

@@ -15,6 +15,8 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("accounts/", include("gonghui.accounts.urls")),
     path("orgs/", include("gonghui.orgs.urls")),
+    path("members/", include("gonghui.members.urls")),
+    path("data/", include("gonghui.imports.urls")),
     path("p/<slug:code>/", service_point_public, name="service_point_public"),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -7,4 +7,4 @@ cd "$(dirname "$0")/.."
 scripts/bootstrap.sh runtime
 .venv/bin/python manage.py migrate --noinput -v0
 .venv/bin/python manage.py seed_city
-exec .venv/bin/python manage.py runserver "${HOST:-127.0.0.1}:${PORT:-8000}"
+exec .venv/bin/python manage.py serve "${HOST:-127.0.0.1}:${PORT:-8000}"

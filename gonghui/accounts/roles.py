@@ -28,14 +28,39 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "orgs.manage_employers",
             "orgs.manage_service_points",
             "accounts.manage_staff",
+            "members.view",
+            "members.manage",
+            "members.import",
+            "members.export",
             "members.reveal",
         }
     ),
-    Role.OFFICER: frozenset({"orgs.view", "orgs.manage_employers", "orgs.manage_service_points", "members.reveal"}),
-    Role.SOCIAL_WORKER: frozenset({"orgs.view", "orgs.manage_employers", "orgs.manage_service_points"}),
-    Role.MEDIATOR: frozenset({"orgs.view"}),
+    Role.OFFICER: frozenset(
+        {
+            "orgs.view",
+            "orgs.manage_employers",
+            "orgs.manage_service_points",
+            "members.view",
+            "members.manage",
+            "members.import",
+            "members.export",
+            "members.reveal",
+        }
+    ),
+    Role.SOCIAL_WORKER: frozenset(
+        {
+            "orgs.view",
+            "orgs.manage_employers",
+            "orgs.manage_service_points",
+            "members.view",
+            "members.manage",
+            "members.import",
+            "members.export",
+        }
+    ),
+    Role.MEDIATOR: frozenset({"orgs.view", "members.view"}),
     # The auditor reads everything in scope, the audit log included, and changes nothing.
-    Role.AUDITOR: frozenset({"orgs.view", "audit.view"}),
+    Role.AUDITOR: frozenset({"orgs.view", "members.view", "audit.view"}),
     Role.SYSADMIN: frozenset({"orgs.view", "orgs.manage_units", "accounts.manage_staff", "admin.access", "api.tokens"}),
 }
 

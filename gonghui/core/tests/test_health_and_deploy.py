@@ -32,6 +32,8 @@ def test_production_settings_pass_check_deploy():
         "ALLOWED_HOSTS": "gonghui.example.org",
         "DATABASE_URL": os.environ.get("DATABASE_URL", "sqlite:////tmp/gonghui-deploy-check.sqlite3"),
         "REDIS_URL": "redis://127.0.0.1:6379/0",
+        "PII_ENCRYPTION_KEYS": "1:" + "A" * 43,
+        "PII_HASH_KEY": "B" * 43,
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
@@ -51,3 +53,12 @@ def test_production_refuses_to_start_without_secret_key():
         [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
     )
     assert result.returncode != 0 and "SECRET_KEY" in result.stderr
+
+
+def test_production_refuses_to_start_without_personal_data_keys():
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PII_")}
+    env.update({"GONGHUI_ENV": "production", "ALLOWED_HOSTS": "x", "SECRET_KEY": "y" * 60})
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode != 0 and "PII_ENCRYPTION_KEYS" in result.stderr

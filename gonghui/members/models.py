@@ -1,0 +1,116 @@
+"""Members (会员): real-name records with their personal data encrypted at rest."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from gonghui.core.scoping import org_scoped_manager
+
+
+class MemberStatus(models.TextChoices):
+    ACTIVE = "active", _("在会")
+    LEFT = "left", _("已退会")
+    MERGED = "merged", _("已合并")
+
+
+class Sex(models.TextChoices):
+    MALE = "M", _("男")
+    FEMALE = "F", _("女")
+
+
+class Platform(models.TextChoices):
+    """新就业形态: the platform a new-form worker works through."""
+
+    DELIVERY = "delivery", _("外卖配送")
+    RIDE_HAILING = "ride_hailing", _("网约车")
+    COURIER = "courier", _("快递物流")
+    TRUCKING = "trucking", _("货车司机")
+    DOMESTIC = "domestic", _("家政服务")
+    LIVESTREAM = "livestream", _("网络主播")
+    OTHER = "other", _("其他平台")
+
+
+class Member(models.Model):
+    """A member. The ID number and phone exist only as ciphertext, a keyed hash (for exact
+    look-up and uniqueness) and a mask (for display); see core/pii.py."""
+
+    name = models.CharField(_("姓名"), max_length=40, db_index=True)
+    name_pinyin = models.CharField(_("姓名拼音"), max_length=120, db_index=True)
+    name_initials = models.CharField(_("拼音首字母"), max_length=40, db_index=True)
+    id_number_cipher = models.BinaryField(_("身份证号（密文）"))
+    id_number_hash = models.BinaryField(_("身份证号（索引）"), max_length=32, unique=True)
+    id_number_masked = models.CharField(_("身份证号"), max_length=18)
+    birth_date = models.DateField(_("出生日期"))
+    sex = models.CharField(_("性别"), max_length=1, choices=Sex.choices)
+    phone_cipher = models.BinaryField(_("手机号（密文）"), null=True, blank=True)
+    phone_hash = models.BinaryField(_("手机号（索引）"), max_length=32, null=True, blank=True, db_index=True)
+    phone_masked = models.CharField(_("手机号"), max_length=11, blank=True)
+    unit = models.ForeignKey("orgs.Unit", verbose_name=_("所属工会"), on_delete=models.PROTECT, related_name="members")
+    employer = models.ForeignKey(
+        "orgs.Employer",
+        verbose_name=_("工作单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="members",
+    )
+    is_new_form_worker = models.BooleanField(_("新就业形态劳动者"), default=False, db_index=True)
+    platform = models.CharField(_("平台类型"), max_length=16, choices=Platform.choices, blank=True)
+    status = models.CharField(_("会籍状态"), max_length=8, choices=MemberStatus.choices, default=MemberStatus.ACTIVE)
+    joined_on = models.DateField(_("入会日期"))
+    left_on = models.DateField(_("退会日期"), null=True, blank=True)
+    merged_into = models.ForeignKey(
+        "self", verbose_name=_("合并至"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = org_scoped_manager("unit__path__startswith")
+
+    class Meta:
+        verbose_name = _("会员")
+        verbose_name_plural = _("会员")
+        indexes = [models.Index(fields=["unit", "status"], name="member_unit_status")]
+
+    def __str__(self):
+        return self.name
+
+    def audit_scope_path(self):
+        return self.unit.path
+
+
+class MembershipEventKind(models.TextChoices):
+    JOIN = "join", _("入会")
+    TRANSFER = "transfer", _("会员关系转接")
+    LEAVE = "leave", _("退会")
+    REJOIN = "rejoin", _("重新入会")
+    MERGE = "merge", _("合并重复记录")
+
+
+class MembershipEvent(models.Model):
+    """One step in a member's history: joins, transfers between unions, leaving."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("事项"), max_length=16, choices=MembershipEventKind.choices)
+    from_unit = models.ForeignKey(
+        "orgs.Unit", verbose_name=_("转出工会"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    to_unit = models.ForeignKey(
+        "orgs.Unit", verbose_name=_("转入工会"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.CharField(_("原因"), max_length=200, blank=True)
+    occurred_on = models.DateField(_("日期"))
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("经办人"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+
+    objects = org_scoped_manager("member__unit__path__startswith")
+
+    class Meta:
+        verbose_name = _("会籍变动")
+        verbose_name_plural = _("会籍变动")
+        ordering = ["occurred_on", "id"]
+
+    def __str__(self):
+        return f"{self.member_id} {self.kind} {self.occurred_on}"

@@ -1,0 +1,81 @@
+"""Scoped reads of members: look-up by exact ID number or phone, name prefix, pinyin."""
+
+import re
+
+from django.shortcuts import get_object_or_404
+
+from gonghui.members.identity import normalise_id_number, normalise_phone
+from gonghui.members.models import Member, MembershipEvent
+
+SEARCH_LIMIT = 50
+_ID_LIKE = re.compile(r"^\d{17}[\dXx]$")
+_MOBILE_LIKE = re.compile(r"^(\+?86)?1\d{10}$")
+_PINYIN = re.compile(r"^[a-zA-Z]+$")
+
+
+def member_get(pk) -> Member:
+    return get_object_or_404(Member.objects.select_related("unit", "employer"), pk=pk)
+
+
+def search_kind(q: str) -> str:
+    q = (q or "").strip()
+    if not q:
+        return ""
+    if _ID_LIKE.match(normalise_id_number(q)):
+        return "id_number"
+    if _MOBILE_LIKE.match(normalise_phone(q)):
+        return "phone"
+    if _PINYIN.match(q):
+        return "pinyin"
+    return "name"
+
+
+def member_search(*, q="", status=None, unit=None, employer=None, new_form=None, platform=None):
+    """Members in scope matching ``q``: an 18-character ID number or a mobile number is
+    an exact match through its keyed hash; Latin letters match pinyin initials (``zs`` →
+    张三) or the start of the full pinyin (``zhangs``); anything else is a name prefix.
+    Ordered by name then id (stable for keyset pagination)."""
+    from gonghui.members.services import id_number_hash, phone_hash
+
+    qs = Member.objects.select_related("unit", "employer")
+    kind = search_kind(q)
+    q = (q or "").strip()
+    if kind == "id_number":
+        qs = qs.filter(id_number_hash=id_number_hash(normalise_id_number(q)))
+    elif kind == "phone":
+        phone = normalise_phone(q)
+        phone = phone[-11:]
+        qs = qs.filter(phone_hash=phone_hash(phone))
+    elif kind == "pinyin":
+        q = q.lower()
+        qs = qs.filter(name_initials__startswith=q) | qs.filter(name_pinyin__startswith=q)
+    elif kind == "name":
+        qs = qs.filter(name__startswith=q)
+    if status:
+        qs = qs.filter(status=status)
+    if unit is not None:
+        qs = qs.filter(unit__path__startswith=unit.path)
+    if employer is not None:
+        qs = qs.filter(employer=employer)
+    if new_form is not None:
+        qs = qs.filter(is_new_form_worker=new_form)
+    if platform:
+        qs = qs.filter(platform=platform)
+    return qs.order_by("name", "id")
+
+
+def member_history(member: Member):
+    return (
+        MembershipEvent.objects.filter(member=member)
+        .select_related("from_unit", "to_unit", "by")
+        .order_by("occurred_on", "id")
+    )
+
+
+def possible_duplicates(member: Member, limit=20):
+    """Other records in scope that may be the same person: the same phone, or the same
+    name and birth date (a mistyped ID number keeps both)."""
+    qs = Member.objects.exclude(pk=member.pk).exclude(status="merged").select_related("unit")
+    same_phone = qs.filter(phone_hash=member.phone_hash) if member.phone_hash else qs.none()
+    same_person = qs.filter(name=member.name, birth_date=member.birth_date)
+    return (same_phone | same_person).order_by("id")[:limit]
