@@ -58,6 +58,8 @@ class City:
     employer_hd: object
     point_cy: object
     point_hd: object
+    member_cy: object = None
+    member_hd: object = None
 
 
 def valid_uscc(region: str, body: str) -> str:
@@ -147,8 +149,33 @@ def city(db):
             unit=hd_station,
             address="海淀区中关村大街27号",
         )
+        from gonghui.members.identity import id_check_char
+        from gonghui.members.services import member_create
+
+        def id_number(region, seq):
+            first17 = f"{region}19880512{seq}"
+            return first17 + id_check_char(first17)
+
+        member_cy = member_create(
+            by=boss, name="周建国", id_number=id_number("110105", "551"), phone="13501010101", unit=cy_cju
+        )
+        member_hd = member_create(
+            by=boss, name="海淀会员", id_number=id_number("110108", "662"), phone="13602020202", unit=hd_station
+        )
     return City(
-        root, chaoyang, cy_station, cy_cju, haidian, hd_station, industry, employer_cy, employer_hd, point_cy, point_hd
+        root,
+        chaoyang,
+        cy_station,
+        cy_cju,
+        haidian,
+        hd_station,
+        industry,
+        employer_cy,
+        employer_hd,
+        point_cy,
+        point_hd,
+        member_cy,
+        member_hd,
     )
 
 

@@ -114,4 +114,7 @@ def on_http_error(request, exc):
 
 from gonghui.orgs.api import router as orgs_router  # noqa: E402
 
+from gonghui.members.api import router as members_router  # noqa: E402
+
 api.add_router("/", orgs_router)
+api.add_router("/", members_router)

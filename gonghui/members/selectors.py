@@ -79,3 +79,54 @@ def possible_duplicates(member: Member, limit=20):
     same_phone = qs.filter(phone_hash=member.phone_hash) if member.phone_hash else qs.none()
     same_person = qs.filter(name=member.name, birth_date=member.birth_date)
     return (same_phone | same_person).order_by("id")[:limit]
+
+
+def keyset_page(qs, *, after: str | None, limit: int):
+    """One page of ``qs`` (ordered by name, id) after the cursor ``after`` ("<id>" of the
+    last row seen). No COUNT over the whole scope: at city scale that is the expensive part."""
+    limit = max(1, min(limit, 200))
+    if after and after.isdigit():
+        last = Member.objects.filter(pk=int(after)).values_list("name", "id").first()
+        if last is not None:
+            from django.db.models import Q
+
+            qs = qs.filter(Q(name__gt=last[0]) | Q(name=last[0], id__gt=last[1]))
+    rows = list(qs[: limit + 1])
+    has_next = len(rows) > limit
+    rows = rows[:limit]
+    return rows, (str(rows[-1].pk) if has_next and rows else None)
+
+
+def unit_directory(q: str, limit=20):
+    """Unions anywhere in the city by name, for choosing where a member transfers to. Only
+    names and kinds — the directory of unions is public — never their data."""
+    from gonghui.core.scoping import scopes_disabled
+    from gonghui.orgs.models import Unit, UnitKind
+
+    q = (q or "").strip()
+    if len(q) < 2:
+        return []
+    with scopes_disabled():
+        return list(
+            Unit.objects.filter(name__contains=q, is_active=True)
+            .exclude(kind=UnitKind.CITY_FEDERATION)
+            .order_by("path")
+            .values("id", "name", "kind")[:limit]
+        )
+
+
+def unit_for_transfer(pk) -> "Unit":  # noqa: F821
+    from gonghui.core.scoping import scopes_disabled
+    from gonghui.orgs.models import Unit
+
+    with scopes_disabled():
+        return get_object_or_404(Unit.objects.filter(is_active=True), pk=pk)
+
+
+def employer_by_uscc(uscc: str):
+    """An employer in scope by its credit code, or None."""
+    from gonghui.orgs.models import Employer
+    from gonghui.orgs.validators import normalise_uscc
+
+    code = normalise_uscc(uscc)
+    return Employer.objects.select_related("unit").filter(uscc=code).first() if code else None

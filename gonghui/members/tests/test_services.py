@@ -40,8 +40,8 @@ def test_register_member_protects_personal_data(city, worker):
     assert (member.name_pinyin, member.name_initials) == ("zhangsan", "zs")
     assert pii.decrypt(member.id_number_cipher) == ZS_ID
     with scopes_disabled():
-        assert UnitCounts.objects.get(unit=city.chaoyang_cju).members == 1
-        entry = AuditEntry.objects.filter(object_type="members.member").get()
+        assert UnitCounts.objects.get(unit=city.chaoyang_cju).members == 2  # with the fixture's 周建国
+        entry = AuditEntry.objects.filter(object_type="members.member", object_id=str(member.pk)).get()
         assert member.events.get().kind == MembershipEventKind.JOIN
     assert ZS_ID not in str(entry.changes) and ZS_PHONE not in str(entry.changes)
 
@@ -74,7 +74,7 @@ def test_bad_id_numbers_are_refused_in_chinese(city, worker, id_number, message)
         register(worker, city.chaoyang_cju, id_number=id_number)
     assert message in exc.value.message_dict["id_number"][0]
     with scopes_disabled():
-        assert not Member.objects.exists()
+        assert Member.objects.count() == 2  # only the fixture's two members
 
 
 @pytest.mark.parametrize("phone", ["12812345678", "1381234567", "010-62345678", "abc"])
@@ -132,8 +132,8 @@ def test_transfer_to_another_district_is_recorded_and_moves_scope(city, worker):
         assert member.unit == city.haidian_station
         event = member.events.get(kind=MembershipEventKind.TRANSFER)
         assert (event.from_unit, event.to_unit, event.reason) == (city.chaoyang_cju, city.haidian_station, "工作调动")
-        assert UnitCounts.objects.get(unit=city.chaoyang_cju).members == 0
-        assert UnitCounts.objects.get(unit=city.haidian_station).members == 1
+        assert UnitCounts.objects.get(unit=city.chaoyang_cju).members == 1  # the fixture's 周建国 stays
+        assert UnitCounts.objects.get(unit=city.haidian_station).members == 2
 
 
 def test_leave_and_rejoin(city, worker):
@@ -160,7 +160,7 @@ def test_merge_duplicates(city, worker):
     typo.refresh_from_db()
     assert typo.status == MemberStatus.MERGED and typo.merged_into == keep
     with scopes_disabled():
-        assert UnitCounts.objects.get(unit=city.chaoyang_cju).members == 1
+        assert UnitCounts.objects.get(unit=city.chaoyang_cju).members == 2  # 张三 and the fixture's 周建国
 
 
 def test_reveal_is_for_permitted_roles_and_audited(city, worker):
