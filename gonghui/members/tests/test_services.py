@@ -206,3 +206,30 @@ def test_key_rotation_keeps_old_rows_readable(city, worker, settings):
         assert pii.key_id_of(pii.encrypt("x")) == 2
     finally:
         pii.reset_keys_cache()
+
+
+def test_rotation_command_moves_every_row_to_the_new_key(city, worker, settings):
+    import base64
+    import os
+
+    from django.core.management import call_command
+
+    register(worker, city.chaoyang_cju)
+    dev = pii.keys()
+    old = base64.urlsafe_b64encode(dev.raw[1]).decode()
+    hash_key = base64.urlsafe_b64encode(dev.hash_key).decode()
+    settings.PII_ENCRYPTION_KEYS = f"7:{base64.urlsafe_b64encode(os.urandom(32)).decode()},1:{old}"
+    settings.PII_HASH_KEY = hash_key
+    pii.reset_keys_cache()
+    try:
+        call_command("rotate_pii_keys")
+        with scopes_disabled():
+            rows = list(Member.objects.all())
+            assert {pii.key_id_of(m.id_number_cipher) for m in rows} == {7}
+            settings.PII_ENCRYPTION_KEYS = settings.PII_ENCRYPTION_KEYS.split(",")[0]  # the old key retired
+            pii.reset_keys_cache()
+            assert pii.decrypt(Member.objects.get(name="张三").id_number_cipher) == ZS_ID
+            with scope(org=city.root.path):
+                assert selectors.member_search(q=ZS_ID).count() == 1
+    finally:
+        pii.reset_keys_cache()
