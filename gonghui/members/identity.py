@@ -3,6 +3,7 @@
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -105,6 +106,7 @@ SURNAME_READINGS = {
 }
 
 
+@lru_cache(maxsize=100_000)
 def name_pinyin(name: str) -> tuple[str, str]:
     """``(full, initials)`` in lower case, e.g. 张三 → ("zhangsan", "zs"); 曾小贤 → ("zengxiaoxian", "zxx")."""
     name = (name or "").strip()

@@ -38,6 +38,10 @@ ROUTE_OBJECTS = {
     "api/v1/units/": "haidian",
     "api/v1/employers/": "employer_hd",
     "api/v1/service-points/": "point_hd",
+    # The fixture city has no import job; an id that is no job of 朝阳 must answer 404 like
+    # a 海淀 job does (gonghui/imports/tests/test_views.py checks a real 海淀 job).
+    "data/jobs/": "haidian",
+    "data/templates/": "haidian",  # <kind> is not an object: an unknown kind is 404
     "api/v1/members/": "member_hd",
     "members/": "member_hd",
 }
