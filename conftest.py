@@ -34,6 +34,17 @@ def _tasks_run_immediately():
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """A request in English leaves English active in the thread; start every test in Chinese."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

@@ -76,6 +76,14 @@ COLUMNS = (
     ),
 )
 
+def _accepted_platform_words() -> str:
+    """The Chinese words the importer accepts, whatever the reader's interface language."""
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        return "、".join(str(label) for label in Platform.labels)
+
+
 PLATFORM_WORDS = {
     **{cells.normalise_header(label): value for value, label in Platform.choices},
     **{cells.normalise_header(value): value for value in Platform.values},
@@ -174,7 +182,7 @@ class MemberImporter:
                 result.problem(
                     label["platform"],
                     _("平台类型“%(value)s”无法识别，可填写：%(options)s。")
-                    % {"value": platform_text, "options": "、".join(str(x) for x in Platform.labels)},
+                    % {"value": platform_text, "options": _accepted_platform_words()},
                 )
                 platform = ""
             elif cells.yes_no(cell["new_form"], default=None) is False:

@@ -61,9 +61,9 @@ class Report:
             mark(self.error_map, result.row)
             self.note(result)
 
-    def note(self, result: Checked, prefix: str = "") -> None:
+    def note(self, result: Checked, template: str = "%(reason)s") -> None:
         for column, reason in result.problems:
             if len(self.errors) >= self.cap:
                 self.truncated = True
                 return
-            self.errors.append({"row": result.row, "column": column, "reason": prefix + reason})
+            self.errors.append({"row": result.row, "column": column, "reason": template % {"reason": reason}})

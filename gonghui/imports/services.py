@@ -317,7 +317,7 @@ def import_job_run(*, job: ImportJob) -> None:
     except RowsChanged as e:
         report = Report()
         for result in e.results:
-            report.note(result, prefix=_("导入前复核："))
+            report.note(result, template=_("导入前复核：%(reason)s"))
         _fail(
             job,
             ImportStatus.IMPORTING,
@@ -351,7 +351,7 @@ def _unspool(spool):
 
 
 def _recheck_entries(skipped: Report) -> list[dict]:
-    return [{**e, "reason": _("导入时跳过：") + e["reason"]} for e in skipped.errors]
+    return [{**e, "reason": _("导入时跳过：%(reason)s") % {"reason": e["reason"]}} for e in skipped.errors]
 
 
 def import_job_progress(job: ImportJob) -> dict:
