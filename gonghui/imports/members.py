@@ -76,6 +76,7 @@ COLUMNS = (
     ),
 )
 
+
 def _accepted_platform_words() -> str:
     """The Chinese words the importer accepts, whatever the reader's interface language."""
     from django.utils import translation
