@@ -5,20 +5,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from gonghui.core.forms import apply_service_errors
 from gonghui.core.permissions import staff_required
 from gonghui.members import selectors, services
 from gonghui.members.forms import MemberForm, MemberSearchForm, ReasonForm, TransferForm
 from gonghui.orgs import selectors as org_selectors
 
 PAGE = 25
-
-
-def _apply_errors(form, error: ValidationError):
-    if hasattr(error, "error_dict"):
-        for field, errs in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errs)
-    else:
-        form.add_error(None, error.messages)
 
 
 @staff_required("members.view")
@@ -84,9 +77,9 @@ def member_create(request):
             return redirect("members:member_detail", pk=member.pk)
         except services.DuplicateMember as dup:
             existing = dup.existing
-            _apply_errors(form, dup)
+            apply_service_errors(form, dup)
         except ValidationError as e:
-            _apply_errors(form, e)
+            apply_service_errors(form, e)
     return render(request, "members/member_form.html", {"form": form, "member": None, "existing": existing})
 
 
@@ -138,9 +131,9 @@ def member_edit(request, pk):
             return redirect("members:member_detail", pk=member.pk)
         except services.DuplicateMember as dup:
             existing = dup.existing
-            _apply_errors(form, dup)
+            apply_service_errors(form, dup)
         except ValidationError as e:
-            _apply_errors(form, e)
+            apply_service_errors(form, e)
     return render(request, "members/member_form.html", {"form": form, "member": member, "existing": existing})
 
 
@@ -171,7 +164,7 @@ def member_transfer(request, pk):
             messages.success(request, _("已将“%(n)s”的会员关系转至%(u)s。") % {"n": member.name, "u": to_unit.name})
             return redirect("members:member_list")
         except ValidationError as e:
-            _apply_errors(form, e)
+            apply_service_errors(form, e)
     return render(request, "members/member_transfer.html", {"member": member, "form": form})
 
 

@@ -3,19 +3,12 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from gonghui.core.forms import apply_service_errors
 from gonghui.core.paging import paginate
 from gonghui.core.permissions import staff_required
 from gonghui.orgs import selectors, services
 from gonghui.orgs.forms import EmployerFilterForm, EmployerForm, ServicePointForm, UnitForm
 from gonghui.orgs.models import ServicePointKind
-
-
-def _apply_service_errors(form, error: ValidationError):
-    if hasattr(error, "error_dict"):
-        for field, errs in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errs)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _unit_filter(request):
@@ -54,7 +47,7 @@ def unit_create(request, parent_pk):
             messages.success(request, _("已新增下级组织“%(n)s”。") % {"n": unit.name})
             return redirect("orgs:unit_detail", pk=unit.pk)
         except ValidationError as e:
-            _apply_service_errors(form, e)
+            apply_service_errors(form, e)
     return render(request, "orgs/unit_form.html", {"form": form, "parent": parent, "unit": None})
 
 
@@ -68,7 +61,7 @@ def unit_edit(request, pk):
             messages.success(request, _("已保存。"))
             return redirect("orgs:unit_detail", pk=unit.pk)
         except ValidationError as e:
-            _apply_service_errors(form, e)
+            apply_service_errors(form, e)
     return render(request, "orgs/unit_form.html", {"form": form, "parent": None, "unit": unit})
 
 
@@ -110,7 +103,7 @@ def employer_edit(request, pk=None):
                 messages.success(request, _("已保存。"))
             return redirect("orgs:employer_detail", pk=employer.pk)
         except ValidationError as e:
-            _apply_service_errors(form, e)
+            apply_service_errors(form, e)
     return render(request, "orgs/employer_form.html", {"form": form, "employer": employer})
 
 
@@ -146,7 +139,7 @@ def service_point_edit(request, pk=None):
             messages.success(request, _("已保存。"))
             return redirect("orgs:service_point_detail", pk=point.pk)
         except ValidationError as e:
-            _apply_service_errors(form, e)
+            apply_service_errors(form, e)
     return render(request, "orgs/service_point_form.html", {"form": form, "point": point})
 
 
