@@ -118,7 +118,9 @@ def name_pinyin(name: str) -> tuple[str, str]:
     syllables = []
     if head:
         syllables = SURNAME_READINGS[head].split()
-    syllables += [s for s in lazy_pinyin(rest, errors="ignore") if s.isascii()]
+    # Character by character: a given name is not a phrase, and pypinyin's phrase table
+    # would read e.g. 于思 by its literary sense (yu sai) instead of yu si.
+    syllables += [s for s in lazy_pinyin(list(rest), errors="ignore") if s.isascii()]
     full = "".join(syllables).lower()
     initials = "".join(s[0] for s in syllables if s).lower()
     return full[:120], initials[:40]

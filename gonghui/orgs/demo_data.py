@@ -1208,3 +1208,176 @@ SERVICE_POINT_TEXT = {
         "steps": ("刷身份证或京卡登录", "选择服务项目", "提交诉求或连线工作人员", "获取受理回执"),
     },
 }
+
+
+# --- Members (会员) for ``seed_city --members N`` ----------------------------------------------------------
+# Everything about the people is invented; the codes they are built from are real: region codes of
+# GB/T 2260 and the mobile number blocks of the three carriers.
+
+# Where the workers are: rough jobs per district in 10,000s (orders of magnitude from the city's
+# economic census, not exact figures). A member's district is drawn with these weights; within a
+# district, employers weigh by headcount.
+DISTRICT_WORKFORCE = {
+    "东城区": 95,
+    "西城区": 160,
+    "朝阳区": 330,
+    "丰台区": 125,
+    "石景山区": 45,
+    "海淀区": 300,
+    "门头沟区": 12,
+    "房山区": 45,
+    "通州区": 65,
+    "顺义区": 85,
+    "昌平区": 80,
+    "大兴区": 70,
+    "怀柔区": 20,
+    "平谷区": 15,
+    "密云区": 18,
+    "延庆区": 10,
+    "北京经济技术开发区": 40,
+}
+
+# How members are spread: most in unions of their own employer, many in the joint unions and
+# stations that cover small firms, and new-form workers (新就业形态劳动者) who mostly join a
+# community joint union or a station with no employer on record.
+MEMBER_NEW_FORM_SHARE = 0.12
+MEMBER_COVERED_SHARE = 0.26  # the rest (≈62%) belong to an enterprise union
+MEMBER_LEFT_SHARE = 0.03
+# Share of members whose identity card was issued outside Beijing (外省市户籍), by how they work.
+MIGRANT_SHARE = {"enterprise": 0.28, "covered": 0.50, "new_form": 0.75}
+# New-form workers: platform weights, and which platforms often have a (courier/logistics) employer.
+PLATFORM_WEIGHTS = {
+    "delivery": 35,
+    "ride_hailing": 22,
+    "courier": 20,
+    "trucking": 10,
+    "domestic": 7,
+    "livestream": 3,
+    "other": 3,
+}
+PLATFORMS_WITH_EMPLOYER = {"courier": 0.5, "trucking": 0.4}
+# Units a new-form worker joins, with weights: the joint unions take most.
+NEW_FORM_UNIT_WEIGHTS = {"community_joint_union": 3, "street_station": 2, "community_station": 1}
+
+# Surnames with their approximate share per 100,000 people (national household-register
+# rankings), including polyphonic ones read differently as surnames (曾 zeng, 单 shan, 解 xie…)
+# and a few compound surnames.
+MEMBER_SURNAMES = (
+    ("王", 7120), ("李", 7000), ("张", 6740), ("刘", 5380), ("陈", 4530), ("杨", 3080), ("黄", 2230),
+    ("赵", 2150), ("吴", 1990), ("周", 1960), ("徐", 1440), ("孙", 1380), ("马", 1290), ("朱", 1280),
+    ("胡", 1160), ("郭", 1140), ("何", 1080), ("高", 1030), ("林", 1020), ("罗", 990), ("郑", 870),
+    ("梁", 840), ("谢", 700), ("宋", 680), ("唐", 660), ("许", 620), ("韩", 610), ("冯", 600),
+    ("邓", 580), ("曹", 560), ("彭", 550), ("曾", 530), ("肖", 510), ("田", 500), ("董", 490),
+    ("袁", 480), ("潘", 470), ("于", 460), ("蒋", 450), ("蔡", 440), ("余", 430), ("杜", 420),
+    ("叶", 410), ("程", 400), ("苏", 390), ("魏", 380), ("吕", 370), ("丁", 360), ("任", 350),
+    ("沈", 340), ("姚", 330), ("卢", 320), ("姜", 310), ("崔", 300), ("钟", 290), ("谭", 280),
+    ("陆", 270), ("汪", 270), ("范", 260), ("金", 250), ("石", 250), ("廖", 240), ("贾", 240),
+    ("夏", 230), ("韦", 230), ("付", 220), ("方", 220), ("白", 210), ("邹", 210), ("孟", 200),
+    ("熊", 200), ("秦", 200), ("邱", 190), ("江", 190), ("尹", 180), ("薛", 180), ("闫", 180),
+    ("段", 170), ("雷", 170), ("侯", 160), ("龙", 160), ("史", 160), ("陶", 150), ("黎", 150),
+    ("贺", 150), ("顾", 140), ("毛", 140), ("郝", 140), ("龚", 130), ("邵", 130), ("万", 130),
+    ("钱", 120), ("严", 120), ("覃", 120), ("武", 120), ("戴", 120), ("莫", 110), ("孔", 110),
+    ("向", 110), ("汤", 100), ("常", 100), ("温", 100), ("康", 90), ("施", 90), ("牛", 90),
+    ("翟", 60), ("单", 40), ("解", 40), ("仇", 20), ("查", 20), ("缪", 20), ("乐", 20), ("朴", 20),
+    ("盖", 10), ("欧阳", 30), ("司马", 5), ("上官", 5), ("诸葛", 3), ("东方", 3), ("皇甫", 3),
+)  # fmt: skip
+
+# Given names: one or two characters, by sex and by generation (older members carry the
+# names of their time: 建国, 淑珍; younger ones 子豪, 欣怡). Characters whose reading changes
+# with context (长, 乐, 重, 朝…) are left out, so a name's pinyin is its surname's plus its
+# given name's.
+GIVEN_NAMES = {
+    ("M", "older"): (
+        "建国志永立学文德振春海金宝庆福明红卫俊世",
+        "国华军民平强明林生东伟刚峰勇新忠斌成山荣宏",
+    ),
+    ("M", "younger"): (
+        "子浩宇俊梓博安嘉睿天一明晨逸泽皓文雨志鸿",
+        "轩宇豪然杰航涛阳辰鹏睿铭博凯翔磊浩源诚森",
+    ),
+    ("F", "older"): (
+        "秀桂淑玉丽凤春美金红素月海艳晓慧",
+        "英兰珍芳华梅琴荣云霞萍莲娟燕玲敏",
+    ),
+    ("F", "younger"): (
+        "欣梓子雨书诗佳可语心梦紫若婉雅晓",
+        "怡涵萱琪琳妍彤瑶雯婷悦欣冉颖然蕾",
+    ),
+}
+SINGLE_GIVEN_NAMES = {
+    "M": "伟强磊军勇杰涛明超刚平辉鹏斌波宇浩凯健帅峰亮龙鑫",
+    "F": "芳娜静敏丽艳娟霞燕玲婷洁琳颖萍红雪倩",
+}
+SINGLE_GIVEN_NAME_SHARE = 0.15
+
+# Region codes (GB/T 2260, first six digits of an identity number). Beijing's districts weigh
+# by household population in 10,000s (rough); 崇文 (110103) and 宣武 (110104) were merged into
+# 东城 and 西城 in 2010, but numbers issued before keep them.
+BEIJING_ID_REGIONS = {
+    "110101": 97,
+    "110102": 145,
+    "110103": 10,
+    "110104": 15,
+    "110105": 216,
+    "110106": 118,
+    "110107": 40,
+    "110108": 245,
+    "110109": 25,
+    "110111": 82,
+    "110112": 80,
+    "110113": 64,
+    "110114": 64,
+    "110115": 70,
+    "110116": 29,
+    "110117": 40,
+    "110118": 44,
+    "110119": 29,
+}
+# Where Beijing's workers from other provinces come from (weights: rough shares in percent),
+# with real county-level codes from each.
+MIGRANT_ID_REGIONS = (
+    ("河北", 22, ("130102", "130104", "130105", "130181", "130183", "130184", "130202", "130203", "130302",
+                "130402", "130602", "130682", "130684", "130702", "130802", "130902", "130984", "131002",
+                "131081", "131082", "131102")),
+    ("河南", 13, ("410102", "410105", "410202", "410302", "410402", "410502", "410702", "410802", "411102",
+                "411302", "411381", "411402", "411421", "411502", "411602", "411621", "411702", "411721")),
+    ("山东", 8, ("370102", "370202", "370302", "370402", "370602", "370702", "370902", "371302", "371402",
+               "371502", "371602", "371702")),
+    ("安徽", 7, ("340102", "340202", "340302", "341202", "341221", "341222", "341302", "341602")),
+    ("黑龙江", 5, ("230102", "230103", "230202", "230602", "231002")),
+    ("四川", 4, ("510104", "510105", "510107", "510802", "511302", "511381", "511602", "511702", "511902")),
+    ("山西", 4, ("140105", "140106", "140202", "140802")),
+    ("湖北", 4, ("420102", "420106", "420111", "420602", "421002")),
+    ("内蒙古", 3, ("150102", "150203", "150402")),
+    ("辽宁", 3, ("210102", "210202", "210302")),
+    ("江苏", 3, ("320102", "320106", "320311")),
+    ("吉林", 2, ("220102", "220202")),
+    ("湖南", 2, ("430102", "430104")),
+    ("天津", 2, ("120101", "120102", "120104")),
+    ("陕西", 2, ("610102", "610113")),
+    ("甘肃", 1, ("620102",)),
+    ("浙江", 1, ("330106",)),
+    ("江西", 1, ("360102",)),
+    ("重庆", 1, ("500103",)),
+    ("福建", 1, ("350102",)),
+    ("广东", 1, ("440103", "440104")),
+)  # fmt: skip
+
+# Ages at the reference date and how common each band is among members (18–60).
+MEMBER_AGE_BANDS = ((18, 24, 45), (25, 34, 100), (35, 44, 100), (45, 54, 80), (55, 60, 45))
+
+# Mobile prefixes (号段) of China Mobile, Unicom and Telecom, with rough weights.
+MOBILE_PREFIXES = {
+    **{str(p): 10 for p in range(130, 140)},
+    "134": 6,
+    "135": 14,
+    "136": 12,
+    "137": 12,
+    "138": 16,
+    "139": 16,
+    **{str(p): 8 for p in range(150, 160)},
+    "154": 1,
+    **{str(p): 3 for p in (170, 171, 173, 175, 176, 177, 178)},
+    **{str(p): 8 for p in range(180, 190)},
+    **{str(p): 3 for p in range(195, 200)},
+}

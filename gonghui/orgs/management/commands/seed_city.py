@@ -8,6 +8,9 @@ written once per unit. Only the city root goes through ``services.unit_create_ro
 
 Everything is drawn from one ``random.Random(seed)``, in a fixed order: the same seed and
 scale give the same names, paths and credit codes on every run and every database.
+
+``--members N`` then adds member workers (会员) until there are N, through
+``gonghui.members.seeding`` (COPY on PostgreSQL, committed in chunks; see there).
 """
 
 import base64
@@ -22,8 +25,8 @@ from random import Random
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection, transaction
-from django.db.models import Count, ProtectedError, Q
+from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db.models import Count, ProtectedError, Q, Sum
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from gonghui.accounts.models import Staff, StaffRole
@@ -31,6 +34,8 @@ from gonghui.accounts.roles import Role
 from gonghui.core.audit import audit_record
 from gonghui.core.models import AuditAction
 from gonghui.core.scoping import scopes_disabled
+from gonghui.members import seeding
+from gonghui.members.models import Member, MembershipEvent
 from gonghui.orgs import demo_data as data
 from gonghui.orgs import services
 from gonghui.orgs.models import (
@@ -251,9 +256,8 @@ class CitySeeder:
         self.build_bureaus()
         self.build_small_firms()
         self.build_service_points()
-        # Members (会员) belong to the members app and a later ``--members N`` option: they
-        # will be generated here, after the employers they work for, so that the counts
-        # below include them (UnitCounts.members).
+        # Members (会员) come after the city is committed, in chunks of their own:
+        # ``--members N``, gonghui.members.seeding.
 
     def build_districts(self) -> None:
         for district in data.DISTRICTS:
@@ -807,7 +811,9 @@ class Command(BaseCommand):
         "(the units are fewer and each covers fewer firms): 1.0 gives the report's 473 community "
         "stations, 4,005 joint unions, 145 bureaus and ≈57,500 micro-enterprises; the default 0.25 "
         "gives ≈118, ≈1,000, ≈36 and ≈5,000 employers in all, in a few seconds on SQLite. "
-        "Safe to run again: if the demo city is there it only prints the logins."
+        "Safe to run again: if the demo city is there it only prints the logins. "
+        "--members N adds member workers (会员) until the database holds N members in all, building the city "
+        "first if needed."
     )
 
     def add_arguments(self, parser):
@@ -822,18 +828,32 @@ class Command(BaseCommand):
             "--reset",
             action="store_true",
             help=(
-                "first delete the organisation tree with its employers, service points and staff accounts "
+                "first delete the organisation tree with its members, employers, service points and staff accounts "
                 "(the audit trail stays); refused on databases other than SQLite without --force"
             ),
         )
         parser.add_argument("--force", action="store_true", help="allow --reset on a database other than SQLite")
         parser.add_argument("--quiet", action="store_true", help="print nothing")
-        # Hook for the members issue: ``--members N`` will add N member workers (会员) to the
-        # employers built here; see CitySeeder.build().
+        parser.add_argument(
+            "--members",
+            type=int,
+            metavar="N",
+            help=(
+                "top the members (会员) up to N in all: members already there count, so running it again with "
+                "the same N adds nothing and an interrupted run resumes. Realistic names, valid identity numbers "
+                "and mobile phones, spread over the employers, joint unions and stations like a real city, "
+                "≈12%% new-form workers, a join event each. The same seed gives the same people; member k is "
+                "always the same person, so topping up continues the sequence. Committed every "
+                f"{seeding.COMMIT_ROWS:,} rows (COPY on PostgreSQL, batches of {seeding.SQLITE_BATCH:,} on SQLite); "
+                f"at most {seeding.MAX_MEMBERS:,}"
+            ),
+        )
 
-    def handle(self, *args, seed, scale, reset, force, quiet, **options):
+    def handle(self, *args, seed, scale, reset, force, quiet, members=None, **options):
         if not 0 < scale <= 4:
             raise CommandError("--scale must be greater than 0 and at most 4.")
+        if members is not None and not 0 <= members <= seeding.MAX_MEMBERS:
+            raise CommandError(f"--members must be between 0 and {seeding.MAX_MEMBERS:,}.")
         self.quiet = quiet
         with scopes_disabled():
             root = Unit.objects.filter(depth=1, name=data.CITY_NAME).first()
@@ -844,22 +864,50 @@ class Command(BaseCommand):
                         "数据库中已有其他组织树，不能加载演示城市；如确需清空，请加 --reset。\n"
                         "The database already holds another organisation tree; use --reset to replace it."
                     )
-                self.say("演示城市已加载，未做改动。/ The demo city is already loaded; nothing was changed.\n")
-                self.print_summary(root)
-                return
-            if reset:
-                if connection.vendor != "sqlite" and not force:
-                    raise CommandError(
-                        f"--reset 会删除整个组织树；当前数据库是 {connection.vendor}，如确认请再加 --force。\n"
-                        f"--reset deletes the whole organisation tree; on {connection.vendor} add --force as well."
-                    )
-                self.reset()
-            started = time.perf_counter()
-            root = self.seed(seed=seed, scale=scale)
-            elapsed = time.perf_counter() - started
-        self.say(f"演示城市已生成 / Demo city loaded: seed {seed}, scale {scale}, {elapsed:.1f} s\n")
-        with scopes_disabled():
+                if members is None:
+                    self.say("演示城市已加载，未做改动。/ The demo city is already loaded; nothing was changed.\n")
+                    self.print_summary(root)
+                    return
+                self.say("演示城市已加载。/ The demo city is already loaded.")
+            else:
+                if reset:
+                    if connection.vendor != "sqlite" and not force:
+                        raise CommandError(
+                            f"--reset 会删除整个组织树；当前数据库是 {connection.vendor}，如确认请再加 --force。\n"
+                            f"--reset deletes the whole organisation tree; on {connection.vendor} add --force as well."
+                        )
+                    self.reset()
+                started = time.perf_counter()
+                root = self.seed(seed=seed, scale=scale)
+                elapsed = time.perf_counter() - started
+                self.say(f"演示城市已生成 / Demo city loaded: seed {seed}, scale {scale}, {elapsed:.1f} s")
+            if members is not None:
+                self.seed_members(total=members, seed=seed)
+            self.say()
             self.print_summary(root)
+
+    def seed_members(self, *, total: int, seed: int) -> None:
+        def progress(done: int, wanted: int, seconds: float) -> None:
+            self.say(f"  会员 members {done:>12,} / {wanted:,}   {done / seconds:>9,.0f} rows/s   {seconds:8.1f} s")
+
+        try:
+            result = seeding.seed_members(total=total, seed=seed, progress=progress)
+        except ValueError as e:
+            raise CommandError(str(e)) from e
+        if not result.added:
+            self.say(f"会员已有 {result.total:,} 人，未添加。/ {result.total:,} members already; none added.")
+            return
+        audit_record(
+            actor=None,
+            actor_name="seed_city",
+            action=AuditAction.CREATE,
+            object_type=Member._meta.label_lower,
+            note=f"demo members seeded (seed={seed}): {result.added} added, {result.total} in all",
+        )
+        self.say(
+            f"会员已生成 / Members seeded: {result.added:,} added, {result.total:,} in all, "
+            f"{result.seconds:.1f} s, {result.rate:,.0f} rows/s"
+        )
 
     def say(self, text: str = "") -> None:
         if not self.quiet:
@@ -870,6 +918,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             try:
                 counts = {
+                    "members": self.delete_members(),
                     "employers": Employer.objects.all().delete()[0],
                     "service_points": ServicePoint.objects.all().delete()[0],
                     "staff": Staff.objects.filter(
@@ -878,6 +927,10 @@ class Command(BaseCommand):
                     "units": Unit.objects.count(),
                 }
                 Unit.objects.all().delete()
+            except IntegrityError as e:
+                raise CommandError(
+                    "其他数据仍引用会员记录，无法重置。/ Other records still refer to members; cannot reset."
+                ) from e
             except ProtectedError as e:
                 raise CommandError(
                     "其他数据仍引用这些单位，无法重置。/ Other records still refer to these units; cannot reset: "
@@ -885,6 +938,25 @@ class Command(BaseCommand):
                 ) from e
             audit_record(actor=None, actor_name="seed_city", action=AuditAction.DELETE, note=f"reset {counts}")
         self.say("已清空组织树 / Organisation tree deleted.\n")
+
+    def delete_members(self) -> int:
+        """All members and their events, in SQL: the ORM would load millions of rows to delete
+        them. PostgreSQL truncates unless another table refers to members; then it deletes,
+        and a row that still refers to a member stops the reset (IntegrityError)."""
+        number = Member.objects.count()
+        tables = [connection.ops.quote_name(m._meta.db_table) for m in (MembershipEvent, Member)]
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                try:
+                    with transaction.atomic():
+                        cursor.execute(f"TRUNCATE {', '.join(tables)}")
+                    return number
+                except DatabaseError:
+                    pass  # another table has a foreign key to members
+            for table in tables:
+                cursor.execute(f"DELETE FROM {table}")
+        connection.check_constraints()  # now, not at commit: a row still referring to a member stops it here
+        return number
 
     def seed(self, *, seed: int, scale: float) -> Unit:
         # One transaction for the whole city: a half-built city would pass for a loaded one
@@ -927,6 +999,9 @@ class Command(BaseCommand):
         )
         self.say(f"  {_pad('用人单位', 24)}{_pad('Employers', 32)}{employers['n']:>8,}")
         self.say(f"  {_pad('  其中已建会', 24)}{_pad('  with their own union', 32)}{employers['unionised']:>8,}")
+        # Members from the counters: counting ten million rows would take longer than the summary.
+        active = UnitCounts.objects.aggregate(n=Sum("members"))["n"] or 0
+        self.say(f"  {_pad('会员（在会）', 24)}{_pad('Members (active)', 32)}{active:>8,}")
         points = dict(ServicePoint.objects.order_by().values_list("kind").annotate(n=Count("id")))
         self.say(f"  {_pad('服务阵地', 24)}{_pad('Service points', 32)}{sum(points.values()):>8,}")
         for kind in ServicePointKind:
