@@ -6,5 +6,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh runtime
 .venv/bin/python manage.py migrate --noinput -v0
-.venv/bin/python manage.py seed_city
+.venv/bin/python manage.py seed_city --members 20000
 exec .venv/bin/python manage.py serve "${HOST:-127.0.0.1}:${PORT:-8000}"
