@@ -1,5 +1,6 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.utils.module_loading import autodiscover_modules
 from huey.consumer import Consumer
 from huey.contrib.djhuey import HUEY
 
@@ -10,6 +11,12 @@ class InProcessConsumer(Consumer):
 
     def _set_signal_handlers(self):
         pass
+
+
+def in_process_consumer(workers: int = 2) -> InProcessConsumer:
+    """A consumer for this process, with every app's tasks registered (as `run_huey` does)."""
+    autodiscover_modules("tasks")
+    return InProcessConsumer(HUEY, workers=workers, worker_type="thread", periodic=True)
 
 
 class Command(BaseCommand):
@@ -24,7 +31,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, addrport, workers, **options):
         if not HUEY.immediate:
-            consumer = InProcessConsumer(HUEY, workers=workers, worker_type="thread", periodic=True)
-            consumer.start()
+            in_process_consumer(workers).start()
             self.stdout.write(f"Background tasks: {workers} in-process worker threads. 后台任务已在本进程中运行。")
         call_command("runserver", addrport, use_reloader=False)
