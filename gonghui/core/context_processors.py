@@ -1,12 +1,16 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+# Joins short items in running text: 审计员、工会干部 / Auditor, Officer
+LIST_SEP = pgettext_lazy("enumeration", "、")
 
 
 def navigation(request):
     """The workspace's navigation by domain, limited to what the user may open."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or not hasattr(user, "can"):
-        return {"nav": []}
+        return {"nav": [], "LIST_SEP": LIST_SEP}
     items = [
         ("home", _("工作台"), reverse("core:home"), "orgs.view"),
         ("units", _("组织体系"), reverse("orgs:unit_tree"), "orgs.view"),
@@ -18,4 +22,7 @@ def navigation(request):
         ("audit", _("审计日志"), reverse("core:audit_log"), "audit.view"),
         ("admin", _("系统管理"), reverse("admin:index"), "admin.access"),
     ]
-    return {"nav": [{"key": k, "label": label, "url": url} for k, label, url, perm in items if user.can(perm)]}
+    return {
+        "nav": [{"key": k, "label": label, "url": url} for k, label, url, perm in items if user.can(perm)],
+        "LIST_SEP": LIST_SEP,
+    }
