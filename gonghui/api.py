@@ -112,8 +112,10 @@ def on_http_error(request, exc):
     return _error(request, exc.status_code, str(exc))
 
 
+from gonghui.cards.api import router as cards_router  # noqa: E402
 from gonghui.members.api import router as members_router  # noqa: E402
 from gonghui.orgs.api import router as orgs_router  # noqa: E402
 
 api.add_router("/", orgs_router)
 api.add_router("/", members_router)
+api.add_router("/", cards_router)

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "gonghui.accounts",
     "gonghui.members",
     "gonghui.imports",
+    "gonghui.cards",
     "huey.contrib.djhuey",
 ]
 

@@ -2,6 +2,7 @@ from django.contrib.auth import logout
 from django.shortcuts import redirect
 
 from gonghui.accounts.services import api_token_authenticate
+from gonghui.cards.services import VENUE_TOKEN_PREFIX, venue_authenticate
 from gonghui.core.scoping import scopes_disabled
 
 
@@ -22,7 +23,17 @@ class StaffSessionMiddleware:
         request.api_token = None
         request.bearer_rejected = False
         header = request.META.get("HTTP_AUTHORIZATION", "")
-        if header[:7].lower() == "bearer ":
+        request.venue = None
+        if header[:7].lower() == "bearer " and header[7:].strip().startswith(VENUE_TOKEN_PREFIX):
+            # A partner venue's terminal: not a person, no organisation scope; the venue
+            # endpoints check what it may do.
+            from django.contrib.auth.models import AnonymousUser
+
+            request.user = AnonymousUser()
+            request.venue = venue_authenticate(header[7:].strip())
+            request.bearer_rejected = request.venue is None
+            request._dont_enforce_csrf_checks = True
+        elif header[:7].lower() == "bearer ":
             token = api_token_authenticate(header[7:].strip())
             if token is None:
                 from django.contrib.auth.models import AnonymousUser

@@ -1,0 +1,291 @@
+"""Cards: issue, change state, sign the QR token; venues: verify a card and redeem a benefit.
+
+A redemption checks token → card → membership → benefit → eligibility → quota and capacity,
+and records itself, in one transaction. The benefit row is locked for the count-and-insert,
+so two terminals redeeming the last unit at the same moment cannot both succeed (see the
+race test, which first shows the race with the lock switched off).
+"""
+
+import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass, field
+
+from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gonghui.cards.models import (
+    CARD_PIPELINE,
+    USABLE,
+    Benefit,
+    Card,
+    CardEvent,
+    CardStatus,
+    Eligibility,
+    Redemption,
+    Venue,
+)
+from gonghui.core.audit import audit_record
+from gonghui.core.models import AuditAction
+from gonghui.core.scoping import scopes_disabled
+from gonghui.members.models import Member, MemberStatus
+
+CARD_PREFIX = "8610"
+QR_SALT = "gonghui.cards.qr"
+QR_MAX_AGE = 60  # seconds: a screenshot is useless a minute later
+VENUE_TOKEN_PREFIX = "gv_"
+
+
+def luhn_check_digit(digits: str) -> str:
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch)
+        if i % 2 == 0:
+            d = d * 2 - 9 if d * 2 > 9 else d * 2
+        total += d
+    return str((10 - total % 10) % 10)
+
+
+def card_number_valid(number: str) -> bool:
+    return len(number) == 16 and number.isdigit() and luhn_check_digit(number[:-1]) == number[-1]
+
+
+def _new_number() -> str:
+    body = CARD_PREFIX + f"{secrets.randbelow(10**11):011d}"
+    return body + luhn_check_digit(body)
+
+
+def check_permission(by, permission):
+    if by is None or not by.can(permission):
+        raise PermissionDenied(_("您没有执行此操作的权限。"))
+
+
+def _event(card, from_status, to_status, reason, by):
+    CardEvent.objects.create(card=card, from_status=from_status, to_status=to_status, reason=reason, by=by)
+
+
+def card_issue(*, by, member: Member, replaces: Card | None = None) -> Card:
+    """Issue a card to an active member who holds none (a replacement passes ``replaces``)."""
+    check_permission(by, "members.manage")
+    with transaction.atomic():
+        member = Member.objects.select_for_update(of=("self",)).select_related("unit").get(pk=member.pk)
+        if member.status != MemberStatus.ACTIVE:
+            raise ValidationError(_("只有在会会员可以办卡。"))
+        if Card.objects.filter(member=member, status__in=USABLE + (CardStatus.LOST, CardStatus.FROZEN)).exists():
+            raise ValidationError(_("该会员已持有一张服务卡；如卡片遗失，请先挂失再补卡。"))
+        for _attempt in range(5):
+            try:
+                with transaction.atomic():
+                    card = Card.objects.create(member=member, number=_new_number(), replaces=replaces)
+                break
+            except IntegrityError:
+                continue
+        else:  # pragma: no cover - 10^11 numbers
+            raise ValidationError(_("卡号生成失败，请重试。"))
+        _event(card, "", CardStatus.ISSUED, _("补卡") if replaces else _("发卡"), by)
+        audit_record(actor=by, action=AuditAction.CREATE, obj=card, changes={"number": [None, card.masked_number]})
+    return card
+
+
+def card_change_status(*, by, card: Card, to: str, reason: str = "") -> Card:
+    check_permission(by, "members.manage")
+    with transaction.atomic():
+        locked = Card.objects.select_for_update(of=("self",)).select_related("member__unit").get(pk=card.pk)
+        if to not in CARD_PIPELINE[locked.status]:
+            raise ValidationError(
+                _("服务卡当前为“%(s)s”，不能改为“%(t)s”。")
+                % {"s": locked.get_status_display(), "t": CardStatus(to).label}
+            )
+        before = locked.status
+        locked.status = to
+        locked.token_version = F("token_version") + 1  # every QR code signed before stops working
+        locked.save(update_fields=["status", "token_version", "updated_at"])
+        locked.refresh_from_db(fields=["token_version"])
+        _event(locked, before, to, reason, by)
+        audit_record(actor=by, action=AuditAction.UPDATE, obj=locked, changes={"status": [before, to]}, note=reason)
+    return locked
+
+
+def card_replace(*, by, card: Card, reason: str) -> Card:
+    """A lost card is replaced by a new number; the old one stops working at once."""
+    with transaction.atomic():
+        old = card_change_status(by=by, card=card, to=CardStatus.REPLACED, reason=reason)
+        return card_issue(by=by, member=old.member, replaces=old)
+
+
+# --- The QR token ------------------------------------------------------------------------
+
+
+def card_qr_token(card: Card) -> str:
+    """A signed, time-stamped token for the member's screen, valid for a minute."""
+    return signing.dumps([card.pk, card.token_version], salt=QR_SALT, compress=True)
+
+
+# --- Venues ------------------------------------------------------------------------------
+
+
+def venue_token_create(*, by, venue: Venue) -> str:
+    """A new terminal token for the venue (shown once; replaces the previous one)."""
+    check_permission(by, "orgs.manage_service_points")
+    raw = VENUE_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    Venue.objects.filter(pk=venue.pk).update(token_digest=hashlib.sha256(raw.encode()).hexdigest())
+    audit_record(actor=by, action=AuditAction.TOKEN_CREATED, obj=venue)
+    return raw
+
+
+def venue_authenticate(raw: str) -> Venue | None:
+    if not raw or not raw.startswith(VENUE_TOKEN_PREFIX):
+        return None
+    with scopes_disabled():
+        return Venue.objects.filter(token_digest=hashlib.sha256(raw.encode()).hexdigest(), is_active=True).first()
+
+
+# --- Verification and redemption ----------------------------------------------------------
+
+
+class Refused(Exception):
+    """Why a card was not accepted, as a stable code and a message for the venue."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code, self.message = code, message
+
+
+@dataclass
+class Verdict:
+    ok: bool
+    code: str
+    message: str
+    member_name: str = ""
+    benefit: str = ""
+    quota_left: dict = field(default_factory=dict)
+    redemption_id: int | None = None
+
+
+def _mask_name(name: str) -> str:
+    return name[0] + "*" * (len(name) - 1) if len(name) > 1 else name
+
+
+def _card_from_token(token: str) -> Card:
+    try:
+        card_id, version = signing.loads(token, salt=QR_SALT, max_age=QR_MAX_AGE)
+    except signing.SignatureExpired:
+        raise Refused("token_expired", _("二维码已过期，请会员刷新后重新出示。")) from None
+    except signing.BadSignature:
+        raise Refused("token_invalid", _("二维码无效。")) from None
+    card = Card.objects.select_related("member").filter(pk=card_id).first()
+    if card is None or card.token_version != version:
+        raise Refused("token_stale", _("二维码已失效（卡片状态已变更），请会员刷新后重新出示。"))
+    return card
+
+
+def _card_from_number(number: str, phone_last4: str) -> Card:
+    number = (number or "").replace(" ", "")
+    if not card_number_valid(number):
+        raise Refused("number_invalid", _("卡号无效，请核对。"))
+    card = Card.objects.select_related("member").filter(number=number).first()
+    # The second factor: the last four digits of the member's phone (kept in the mask).
+    if card is None or not card.member.phone_masked or card.member.phone_masked[-4:] != (phone_last4 or ""):
+        raise Refused("number_mismatch", _("卡号与手机号后四位不匹配。"))
+    return card
+
+
+def lock_benefit(benefit_id: int) -> Benefit:
+    """Serialise redemptions of one benefit: the count of uses and the insert of a new one
+    happen under this row lock. (The race test switches it off to show why.)"""
+    return Benefit.objects.select_for_update().get(pk=benefit_id)
+
+
+def _period_counts(member_id, benefit_id, today: dt.date) -> dict:
+    qs = Redemption.objects.filter(member_id=member_id, benefit_id=benefit_id, on_date__year=today.year)
+    dates = list(qs.values_list("on_date", flat=True))
+    return {
+        "day": sum(1 for d in dates if d == today),
+        "month": sum(1 for d in dates if d.month == today.month),
+        "year": len(dates),
+    }
+
+
+def card_verify_and_redeem(
+    *, venue: Venue, benefit_id: int, idempotency_key: str, token: str = "", number: str = "", phone_last4: str = ""
+) -> Verdict:
+    """One call from a venue terminal: is this card good for this benefit now? If so the
+    use is recorded. The same idempotency key never records twice."""
+    key = (idempotency_key or "").strip()[:80]
+    if not key:
+        return Verdict(False, "key_missing", _("缺少请求编号（idempotency key）。"))
+    with scopes_disabled():  # a venue is not a person in the tree: it sees through its own checks
+        done = Redemption.objects.filter(venue=venue, idempotency_key=key).select_related("benefit", "member").first()
+        if done is not None:
+            return Verdict(
+                True,
+                "already_recorded",
+                _("该次核销已记录。"),
+                _mask_name(done.member.name),
+                done.benefit.name,
+                redemption_id=done.pk,
+            )
+        try:
+            return _redeem(venue, benefit_id, key, token, number, phone_last4)
+        except Refused as refused:
+            return Verdict(False, refused.code, refused.message)
+        except IntegrityError:
+            # The same request arrived twice at once: the unique key let one through.
+            done = (
+                Redemption.objects.filter(venue=venue, idempotency_key=key).select_related("benefit", "member").first()
+            )
+            if done is None:
+                raise
+            return Verdict(
+                True,
+                "already_recorded",
+                _("该次核销已记录。"),
+                _mask_name(done.member.name),
+                done.benefit.name,
+                redemption_id=done.pk,
+            )
+
+
+def _redeem(venue, benefit_id, key, token, number, phone_last4) -> Verdict:
+    card = _card_from_token(token) if token else _card_from_number(number, phone_last4)
+    member = card.member
+    if card.status not in USABLE:
+        raise Refused("card_" + card.status, _("服务卡%(s)s，不能使用。") % {"s": card.get_status_display()})
+    if member.status != MemberStatus.ACTIVE:
+        raise Refused("membership_ended", _("会籍已终止，服务卡不能使用。"))
+    today = timezone.localdate()
+    with transaction.atomic():
+        benefit = lock_benefit(benefit_id) if benefit_id else None
+        if benefit is None or benefit.venue_id != venue.pk or not benefit.is_active:
+            raise Refused("benefit_unknown", _("本场馆没有该优惠项目。"))
+        if not benefit.valid_from <= today <= benefit.valid_to:
+            raise Refused("benefit_expired", _("该优惠项目不在有效期内。"))
+        if benefit.eligibility == Eligibility.NEW_FORM and not member.is_new_form_worker:
+            raise Refused("not_eligible", _("该优惠仅限新就业形态劳动者。"))
+        if benefit.eligibility == Eligibility.SUBTREE and not member.unit.path.startswith(benefit.eligible_unit.path):
+            raise Refused("not_eligible", _("该优惠仅限指定工会的会员。"))
+        if benefit.capacity is not None and benefit.redeemed >= benefit.capacity:
+            raise Refused("capacity_full", _("该优惠名额已用完。"))
+        used = _period_counts(member.pk, benefit.pk, today)
+        limits = {"day": benefit.per_member_day, "month": benefit.per_member_month, "year": benefit.per_member_year}
+        for period, limit in limits.items():
+            if limit is not None and used[period] >= limit:
+                raise Refused(
+                    "quota_used",
+                    _("本%(p)s次数已用完。") % {"p": {"day": _("日"), "month": _("月"), "year": _("年")}[period]},
+                )
+        redemption = Redemption.objects.create(
+            benefit=benefit, venue=venue, card=card, member=member, idempotency_key=key, on_date=today
+        )
+        Benefit.objects.filter(pk=benefit.pk).update(redeemed=F("redeemed") + 1)
+        if card.status == CardStatus.ISSUED:  # first use activates the card
+            Card.objects.filter(pk=card.pk).update(status=CardStatus.ACTIVE)
+            _event(card, CardStatus.ISSUED, CardStatus.ACTIVE, _("首次使用"), None)
+    left = {p: limit - used[p] - 1 for p, limit in limits.items() if limit is not None}
+    if benefit.capacity is not None:
+        left["capacity"] = benefit.capacity - benefit.redeemed - 1
+    return Verdict(True, "ok", _("核验通过，已记录。"), _mask_name(member.name), benefit.name, left, redemption.pk)
