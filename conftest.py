@@ -71,6 +71,7 @@ class City:
     point_hd: object
     member_cy: object = None
     member_hd: object = None
+    card_hd: object = None
 
 
 def valid_uscc(region: str, body: str) -> str:
@@ -173,6 +174,9 @@ def city(db):
         member_hd = member_create(
             by=boss, name="海淀会员", id_number=id_number("110108", "662"), phone="13602020202", unit=hd_station
         )
+        from gonghui.cards.services import card_issue
+
+        card_hd = card_issue(by=boss, member=member_hd)
     return City(
         root,
         chaoyang,
@@ -187,6 +191,7 @@ def city(db):
         point_hd,
         member_cy,
         member_hd,
+        card_hd,
     )
 
 

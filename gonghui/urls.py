@@ -17,6 +17,7 @@ urlpatterns = [
     path("orgs/", include("gonghui.orgs.urls")),
     path("members/", include("gonghui.members.urls")),
     path("data/", include("gonghui.imports.urls")),
+    path("cards/", include("gonghui.cards.urls")),
     path("p/<slug:code>/", service_point_public, name="service_point_public"),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -289,3 +289,34 @@ def _redeem(venue, benefit_id, key, token, number, phone_last4) -> Verdict:
     if benefit.capacity is not None:
         left["capacity"] = benefit.capacity - benefit.redeemed - 1
     return Verdict(True, "ok", _("核验通过，已记录。"), _mask_name(member.name), benefit.name, left, redemption.pk)
+
+
+def cards_freeze_for_member(*, by, member: Member, reason: str) -> None:
+    """Membership ended: the member's held card is frozen (its QR codes stop at once)."""
+    for card in Card.objects.filter(member=member, status__in=USABLE):
+        card_change_status(by=by, card=card, to=CardStatus.FROZEN, reason=reason)
+
+
+def card_issue_bulk(*, by, unit, progress=None) -> int:
+    """Issue cards to every active member in ``unit``'s subtree who holds none. Each card is
+    its own small transaction, so a long run never blocks the tree; run it as a task."""
+    from gonghui.cards.models import HELD
+
+    check_permission(by, "members.manage")
+    holders = Card.objects.filter(status__in=HELD).values("member_id")
+    todo = (
+        Member.objects.filter(unit__path__startswith=unit.path, status=MemberStatus.ACTIVE)
+        .exclude(pk__in=holders)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    issued = 0
+    for member_id in list(todo):
+        try:
+            card_issue(by=by, member=Member.objects.get(pk=member_id))
+            issued += 1
+        except ValidationError:
+            continue  # issued meanwhile, or the membership ended
+        if progress is not None and issued % 100 == 0:
+            progress(issued)
+    return issued

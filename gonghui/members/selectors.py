@@ -130,3 +130,10 @@ def employer_by_uscc(uscc: str):
 
     code = normalise_uscc(uscc)
     return Employer.objects.select_related("unit").filter(uscc=code).first() if code else None
+
+
+def member_cards(member: Member):
+    """The member's cards, newest first, with their history (the cards app builds on members)."""
+    from gonghui.cards.models import Card
+
+    return Card.objects.filter(member=member).prefetch_related("events__by").order_by("-issued_at", "-id")

@@ -308,6 +308,9 @@ def member_leave(*, by, member: Member, reason: str, on: dt.date | None = None) 
         audit_record(
             actor=by, action=AuditAction.UPDATE, obj=locked, changes={"status": ["active", "left"]}, note=reason[:500]
         )
+        from gonghui.cards.services import cards_freeze_for_member  # cards build on members
+
+        cards_freeze_for_member(by=by, member=locked, reason=_("会籍终止：%(r)s") % {"r": reason})
     return locked
 
 

@@ -97,6 +97,7 @@ def _render_detail(request, member, revealed=None):
             "member": member,
             "history": selectors.member_history(member),
             "duplicates": selectors.possible_duplicates(member) if can_manage else [],
+            "cards": selectors.member_cards(member),
             "revealed": revealed or {},
         },
     )

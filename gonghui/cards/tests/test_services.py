@@ -126,7 +126,12 @@ def test_ended_membership_and_eligibility(venue, card, city, clerk):
 
     with scope(org=clerk.unit.path):
         member_services.member_leave(by=clerk, member=city.member_cy, reason="离职")
-    assert redeem(venue, make_benefit(venue, name="x"), card, key="m").code == "membership_ended"
+    with scopes_disabled():
+        card.refresh_from_db()
+    # leaving froze the card: its old QR codes are stale and a fresh one is refused
+    assert card.status == CardStatus.FROZEN
+    verdict = redeem(venue, make_benefit(venue, name="x"), card, key="m")
+    assert verdict.code == "card_frozen" and "已冻结" in verdict.message
 
 
 def test_benefit_of_another_venue_is_refused(venue, card, city):

@@ -47,6 +47,9 @@ ROUTE_OBJECTS = {
     "data/templates/": "haidian",  # <kind> is not an object: an unknown kind is 404
     "api/v1/members/": "member_hd",
     "members/": "member_hd",
+    "cards/issue/": "member_hd",
+    "cards/bulk/": "haidian",
+    "cards/": "card_hd",
 }
 
 # What of 海淀区 must never appear in a 朝阳区 user's answer.

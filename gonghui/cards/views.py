@@ -1,0 +1,69 @@
+from django.contrib import messages
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from gonghui.cards import services, tasks
+from gonghui.cards.models import Card, CardStatus
+from gonghui.core.permissions import staff_required
+from gonghui.members import selectors as member_selectors
+from gonghui.orgs import selectors as org_selectors
+
+ACTIONS = {
+    "lost": (CardStatus.LOST, _("已挂失，该卡的二维码和卡号立即停止使用。")),
+    "found": (CardStatus.ACTIVE, _("已解除挂失。")),
+    "freeze": (CardStatus.FROZEN, _("已冻结。")),
+    "unfreeze": (CardStatus.ACTIVE, _("已解冻。")),
+    "cancel": (CardStatus.CANCELLED, _("已注销。")),
+}
+
+
+@require_POST
+@staff_required("members.manage")
+def card_issue(request, member_pk):
+    member = member_selectors.member_get(member_pk)
+    try:
+        card = services.card_issue(by=request.user, member=member)
+        messages.success(request, _("已发卡，卡号 %(n)s。") % {"n": card.masked_number})
+    except ValidationError as e:
+        messages.error(request, " ".join(e.messages))
+    return redirect("members:member_detail", pk=member.pk)
+
+
+@require_POST
+@staff_required("members.manage")
+def card_action(request, pk):
+    card = get_object_or_404(Card.objects.select_related("member"), pk=pk)
+    action, reason = request.POST.get("action", ""), request.POST.get("reason", "")[:200]
+    try:
+        if action == "replace":
+            new = services.card_replace(by=request.user, card=card, reason=reason or _("补卡"))
+            messages.success(request, _("已补卡，新卡号 %(n)s；旧卡立即失效。") % {"n": new.masked_number})
+        elif action in ACTIONS:
+            to, done = ACTIONS[action]
+            services.card_change_status(by=request.user, card=card, to=to, reason=reason)
+            messages.success(request, done)
+        else:
+            messages.error(request, _("未知操作。"))
+    except ValidationError as e:
+        messages.error(request, " ".join(e.messages))
+    return redirect("members:member_detail", pk=card.member_id)
+
+
+@require_POST
+@staff_required("members.manage")
+def card_issue_bulk(request, unit_pk):
+    unit = org_selectors.unit_get(unit_pk)
+    tasks.issue_cards_for_unit(request.user.pk, unit.pk)
+    messages.success(request, _("已开始为“%(u)s”及下级的在会会员批量发卡，可在本页查看进度。") % {"u": unit.name})
+    return redirect("orgs:unit_detail", pk=unit.pk)
+
+
+@require_GET
+@staff_required("members.manage")
+def card_issue_bulk_progress(request, unit_pk):
+    unit = org_selectors.unit_get(unit_pk)
+    return JsonResponse(cache.get(tasks.progress_key(unit.pk)) or {"state": "idle", "issued": 0})
