@@ -67,3 +67,85 @@ def card_issue_bulk(request, unit_pk):
 def card_issue_bulk_progress(request, unit_pk):
     unit = org_selectors.unit_get(unit_pk)
     return JsonResponse(cache.get(tasks.progress_key(unit.pk)) or {"state": "idle", "issued": 0})
+
+
+# --- The venue's phone page --------------------------------------------------------------
+
+VENUE_SESSION_KEY = "gonghui_venue_id"
+
+
+def _session_venue(request):
+    from gonghui.cards.models import Venue
+    from gonghui.core.scoping import scopes_disabled
+
+    venue_id = request.session.get(VENUE_SESSION_KEY)
+    if not venue_id:
+        return None
+    with scopes_disabled():
+        return Venue.objects.filter(pk=venue_id, is_active=True).first()
+
+
+def venue_terminal(request):
+    """A phone-friendly page for venue staff: sign the device in once with the venue's
+    terminal token, then scan (or type) and verify. Not a staff page: the venue is the user."""
+    from django.shortcuts import render
+
+    from gonghui.cards.models import Benefit
+    from gonghui.core.scoping import scopes_disabled
+
+    venue = _session_venue(request)
+    verdict = None
+    if request.method == "POST" and request.POST.get("action") == "signin":
+        venue = services.venue_authenticate(request.POST.get("venue_token", "").strip())
+        if venue is None:
+            messages.error(request, _("场馆令牌无效。"))
+        else:
+            request.session.cycle_key()
+            request.session[VENUE_SESSION_KEY] = venue.pk
+            return redirect("venue_terminal")
+    elif request.method == "POST" and request.POST.get("action") == "signout":
+        request.session.pop(VENUE_SESSION_KEY, None)
+        return redirect("venue_terminal")
+    elif request.method == "POST" and venue is not None:
+        benefit_id = request.POST.get("benefit", "")
+        verdict = services.card_verify_and_redeem(
+            venue=venue,
+            benefit_id=int(benefit_id) if benefit_id.isdigit() else 0,
+            idempotency_key=request.POST.get("idempotency_key", ""),
+            token=request.POST.get("token", "").strip(),
+            number=request.POST.get("card_number", "").strip(),
+            phone_last4=request.POST.get("phone_last4", "").strip(),
+        )
+    benefits = []
+    if venue is not None:
+        with scopes_disabled():
+            benefits = list(Benefit.objects.filter(venue=venue, is_active=True).order_by("name"))
+    import secrets
+
+    return render(
+        request,
+        "cards/venue_terminal.html",
+        {"venue": venue, "benefits": benefits, "verdict": verdict, "idempotency_key": secrets.token_hex(8)},
+    )
+
+
+@staff_required("members.view")
+def redemption_stats(request):
+    """Redemptions by members in the user's subtree, by venue and benefit, for a period."""
+    from django.db.models import Count
+    from django.shortcuts import render
+    from django.utils import timezone
+    from django.utils.dateparse import parse_date
+
+    from gonghui.cards.models import Redemption
+
+    today = timezone.localdate()
+    start = parse_date(request.GET.get("from") or "") or today.replace(day=1)
+    end = parse_date(request.GET.get("to") or "") or today
+    rows = (
+        Redemption.objects.filter(on_date__gte=start, on_date__lte=end)
+        .values("venue__name", "benefit__name")
+        .annotate(uses=Count("id"), members=Count("member", distinct=True))
+        .order_by("-uses")
+    )
+    return render(request, "cards/redemption_stats.html", {"rows": rows, "start": start, "end": end})

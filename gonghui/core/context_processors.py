@@ -17,6 +17,7 @@ def navigation(request):
         ("employers", _("用人单位"), reverse("orgs:employer_list"), "orgs.view"),
         ("service_points", _("服务阵地"), reverse("orgs:service_point_list"), "orgs.view"),
         ("members", _("会员"), reverse("members:member_list"), "members.view"),
+        ("cards", _("服务卡核销"), reverse("cards:redemption_stats"), "members.view"),
         ("imports", _("导入导出"), reverse("imports:job_list"), "members.import"),
         ("staff", _("工作人员"), reverse("accounts:staff_list"), "accounts.manage_staff"),
         ("audit", _("审计日志"), reverse("core:audit_log"), "audit.view"),

@@ -45,3 +45,33 @@ def test_bulk_issue_for_a_unit_runs_as_a_task_with_progress(client, city):
     with scopes_disabled():
         assert Card.objects.filter(member__unit__path__startswith=city.chaoyang.path).count() == 4
         assert not Card.objects.filter(member=city.member_hd).exclude(pk=city.card_hd.pk).exists()
+
+
+def test_venue_page_verifies_and_staff_statistics_count_it(client, city, card, venue):
+    from gonghui.cards import services
+    from gonghui.cards.tests.test_api import venue_token
+    from gonghui.cards.tests.test_services import make_benefit
+
+    benefit = make_benefit(venue, name="免费游泳")
+    raw = venue_token(city, venue)
+    assert (
+        "场馆令牌无效"
+        in client.post("/venue/", {"action": "signin", "venue_token": "gv_nope"}, follow=True).content.decode()
+    )
+    client.post("/venue/", {"action": "signin", "venue_token": raw})
+    page = client.post(
+        "/venue/",
+        {"benefit": benefit.pk, "idempotency_key": "abc", "token": services.card_qr_token(card)},
+    ).content.decode()
+    assert "核验通过" in page and "周**" in page
+    page = client.post(
+        "/venue/", {"benefit": benefit.pk, "idempotency_key": "abd", "token": "garbage"}
+    ).content.decode()
+    assert "二维码无效" in page
+    client.post("/venue/", {"action": "signout"})
+
+    login(client, make_staff(city.chaoyang, "officer"))
+    stats = client.get("/cards/stats/").content.decode()
+    assert "免费游泳" in stats
+    login(client, make_staff(city.haidian, "officer"))
+    assert "免费游泳" not in client.get("/cards/stats/").content.decode()

@@ -26,6 +26,7 @@ PUBLIC = {
     "favicon.ico",
     "api/v1/openapi.json",
     "api/v1/docs",
+    "venue/",  # the partner venue's terminal page: its own token, no staff data
     "api/v1/",  # django-ninja's root: no operation, answers 404
 }
 
