@@ -53,3 +53,15 @@ def test_malformed_request_is_422(client, city, venue):
     raw = venue_token(city, venue)
     response = post_verify(client, raw, {"idempotency_key": ""})
     assert response.status_code == 422 and "benefit_id" in response.json()["errors"]
+
+
+def test_command_prints_a_working_venue_token(client, city, card, venue, capsys):
+    from django.core.management import call_command
+
+    call_command("create_venue_token", str(venue.pk))
+    raw = capsys.readouterr().out.strip()
+    benefit = make_benefit(venue)
+    body = post_verify(
+        client, raw, {"benefit_id": benefit.pk, "idempotency_key": "cli", "token": services.card_qr_token(card)}
+    ).json()
+    assert body["ok"]

@@ -168,6 +168,7 @@ def test_admin_lists_are_scoped(client, city, outsider):
         "/admin/orgs/servicepoint/",
         "/admin/accounts/staff/",
         "/admin/core/auditentry/",
+        "/admin/cards/card/",
     ]:
         response = client.get(url)
         assert response.status_code == 200, url
