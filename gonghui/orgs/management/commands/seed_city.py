@@ -883,6 +883,14 @@ class Command(BaseCommand):
                 self.say(f"演示城市已生成 / Demo city loaded: seed {seed}, scale {scale}, {elapsed:.1f} s")
             if members is not None:
                 self.seed_members(total=members, seed=seed)
+                from gonghui.cards.demo import seed_demo_cards
+
+                made = seed_demo_cards()
+                if made["venues"] or made["cards"]:
+                    self.say(
+                        f"合作场馆 venues +{made['venues']}，服务卡 cards +{made['cards']:,}"
+                        "（场馆令牌 venue tokens: manage.py create_venue_token <id>）"
+                    )
             self.say()
             self.print_summary(root)
 
@@ -917,7 +925,14 @@ class Command(BaseCommand):
         """Delete the tree and everything hanging from it; the audit trail is append-only and stays."""
         with transaction.atomic():
             try:
+                from gonghui.cards.models import Benefit, Card, CardEvent, Redemption, Venue
+
+                Redemption.objects.all().delete()
+                CardEvent.objects.all().delete()
+                Card.objects.filter(replaces__isnull=False).delete()
                 counts = {
+                    "cards": Card.objects.all().delete()[0],
+                    "venues": (Benefit.objects.all().delete(), Venue.objects.all().delete())[1][0],
                     "members": self.delete_members(),
                     "employers": Employer.objects.all().delete()[0],
                     "service_points": ServicePoint.objects.all().delete()[0],
