@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "gonghui.members",
     "gonghui.imports",
     "gonghui.cards",
+    "gonghui.portal",
     "huey.contrib.djhuey",
 ]
 
@@ -209,6 +210,11 @@ GONGHUI_2FA_ROLES = ("unit_admin", "sysadmin")
 API_PAGE_SIZE_MAX = 200
 AUTHENTICATION_BACKENDS = ["gonghui.accounts.backends.StaffBackend"]
 FORMAT_MODULE_PATH = ["gonghui.formats"]
+
+# --- Member portal ----------------------------------------------------------------------
+# Dotted path of the SMS adapter (a subclass of gonghui.portal.sms.BaseSmsBackend). The
+# console backend logs the codes and is refused by `check --deploy`.
+PORTAL_SMS_BACKEND = env.str("PORTAL_SMS_BACKEND", default="gonghui.portal.sms.ConsoleBackend")
 
 # --- Personal data (ID numbers, phones): see core/pii.py ------------------------------
 # Comma-separated "id:base64(32 random bytes)"; the first encrypts, all decrypt.

@@ -19,6 +19,7 @@ urlpatterns = [
     path("members/", include("gonghui.members.urls")),
     path("data/", include("gonghui.imports.urls")),
     path("cards/", include("gonghui.cards.urls")),
+    path("my/", include("gonghui.portal.urls")),
     path("venue/", venue_terminal, name="venue_terminal"),
     path("p/<slug:code>/", service_point_public, name="service_point_public"),
     path("api/v1/", api.urls),

@@ -34,6 +34,7 @@ def test_production_settings_pass_check_deploy():
         "REDIS_URL": "redis://127.0.0.1:6379/0",
         "PII_ENCRYPTION_KEYS": "1:" + "A" * 43,
         "PII_HASH_KEY": "B" * 43,
+        "PORTAL_SMS_BACKEND": "gonghui.portal.sms.BaseSmsBackend",  # stands for a provider's adapter
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
@@ -62,3 +63,12 @@ def test_production_refuses_to_start_without_personal_data_keys():
         [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
     )
     assert result.returncode != 0 and "PII_ENCRYPTION_KEYS" in result.stderr
+
+
+def test_deploy_check_refuses_the_console_sms_backend(settings):
+    from gonghui.portal.checks import sms_backend_is_real
+
+    settings.PORTAL_SMS_BACKEND = "gonghui.portal.sms.ConsoleBackend"
+    assert [w.id for w in sms_backend_is_real(None)] == ["gonghui.W001"]
+    settings.PORTAL_SMS_BACKEND = "provider.Adapter"
+    assert sms_backend_is_real(None) == []

@@ -28,6 +28,13 @@ PUBLIC = {
     "api/v1/docs",
     "venue/",  # the partner venue's terminal page: its own token, no staff data
     "api/v1/",  # django-ninja's root: no operation, answers 404
+    # The members' portal: public to staff, it signs members in by SMS code itself.
+    "my/",
+    "my/signin/",
+    "my/signin/code/",
+    "my/signout/",
+    "my/qr.json",
+    "my/redemptions/",
 }
 
 # Routes for partner venues' terminals (their own token); staff sessions get 401 there.
@@ -157,6 +164,27 @@ def test_anonymous_is_refused_everywhere_but_public_routes(client, city, outside
         else:
             assert response.status_code == 302 and "/accounts/login/" in response["Location"], url
     assert client.get("/admin/").status_code == 302
+
+
+def test_staff_see_nothing_of_another_district_in_the_members_portal(client, city, district_user):
+    """Staff are not members: every portal route answers them with its sign-in page or a
+    redirect there, and shows nothing of 海淀区 (海淀会员 even holds a card)."""
+    login(client, district_user)
+    portal = [r for r in all_routes() if r.startswith("my/")]
+    assert len(portal) == 6
+    for route in portal:
+        url = "/" + route
+        response = client.get(url)
+        if response.status_code == 405:
+            response = client.post(url)
+        if response.status_code == 302:
+            assert response["Location"] == "/my/signin/", url
+            response = client.get(response["Location"])
+        assert response.status_code in (200, 400), url
+        body = response.content.decode()
+        assert 'name="phone"' in body, url
+        for marker in [*FOREIGN_MARKERS, "海淀会员", city.card_hd.masked_number]:
+            assert marker not in body, f"{url} shows {marker!r} to a 朝阳区 user"
 
 
 def test_admin_lists_are_scoped(client, city, outsider):
