@@ -222,35 +222,33 @@ def card_verify_and_redeem(
     if not key:
         return Verdict(False, "key_missing", _("缺少请求编号（idempotency key）。"))
     with scopes_disabled():  # a venue is not a person in the tree: it sees through its own checks
-        done = Redemption.objects.filter(venue=venue, idempotency_key=key).select_related("benefit", "member").first()
+        done = _recorded(venue, key)
         if done is not None:
-            return Verdict(
-                True,
-                "already_recorded",
-                _("该次核销已记录。"),
-                _mask_name(done.member.name),
-                done.benefit.name,
-                redemption_id=done.pk,
-            )
+            return done
         try:
             return _redeem(venue, benefit_id, key, token, number, phone_last4)
         except Refused as refused:
             return Verdict(False, refused.code, refused.message)
         except IntegrityError:
             # The same request arrived twice at once: the unique key let one through.
-            done = (
-                Redemption.objects.filter(venue=venue, idempotency_key=key).select_related("benefit", "member").first()
-            )
+            done = _recorded(venue, key)
             if done is None:
                 raise
-            return Verdict(
-                True,
-                "already_recorded",
-                _("该次核销已记录。"),
-                _mask_name(done.member.name),
-                done.benefit.name,
-                redemption_id=done.pk,
-            )
+            return done
+
+
+def _recorded(venue, key) -> Verdict | None:
+    done = Redemption.objects.filter(venue=venue, idempotency_key=key).select_related("benefit", "member").first()
+    if done is None:
+        return None
+    return Verdict(
+        True,
+        "already_recorded",
+        _("该次核销已记录。"),
+        _mask_name(done.member.name),
+        done.benefit.name,
+        redemption_id=done.pk,
+    )
 
 
 def _redeem(venue, benefit_id, key, token, number, phone_last4) -> Verdict:
