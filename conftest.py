@@ -72,6 +72,7 @@ class City:
     member_cy: object = None
     member_hd: object = None
     card_hd: object = None
+    data_request_hd: object = None
 
 
 def valid_uscc(region: str, body: str) -> str:
@@ -177,6 +178,9 @@ def city(db):
         from gonghui.cards.services import card_issue
 
         card_hd = card_issue(by=boss, member=member_hd)
+        from gonghui.members.services import data_request_submit
+
+        data_request_hd = data_request_submit(member=member_hd, kind="correction", details="海淀会员更正地址")
     return City(
         root,
         chaoyang,
@@ -192,6 +196,7 @@ def city(db):
         member_cy,
         member_hd,
         card_hd,
+        data_request_hd,
     )
 
 

@@ -18,6 +18,7 @@ def navigation(request):
         ("service_points", _("服务阵地"), reverse("orgs:service_point_list"), "orgs.view"),
         ("members", _("会员"), reverse("members:member_list"), "members.view"),
         ("cards", _("服务卡核销"), reverse("cards:redemption_stats"), "members.view"),
+        ("data_requests", _("个人信息请求"), reverse("members:data_request_list"), "members.view"),
         ("imports", _("导入导出"), reverse("imports:job_list"), "members.import"),
         ("staff", _("工作人员"), reverse("accounts:staff_list"), "accounts.manage_staff"),
         ("audit", _("审计日志"), reverse("core:audit_log"), "audit.view"),

@@ -114,3 +114,46 @@ class MembershipEvent(models.Model):
 
     def __str__(self):
         return f"{self.member_id} {self.kind} {self.occurred_on}"
+
+
+class DataRequestKind(models.TextChoices):
+    COPY = "copy", _("获取个人信息副本")
+    CORRECTION = "correction", _("更正个人信息")
+    DELETION = "deletion", _("删除个人信息")
+
+
+class DataRequestStatus(models.TextChoices):
+    OPEN = "open", _("待处理")
+    DONE = "done", _("已办结")
+    REJECTED = "rejected", _("不予办理")
+
+
+class DataRightsRequest(models.Model):
+    """A member's request about their personal data (个人信息权利), due within 30 days."""
+
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="data_requests")
+    kind = models.CharField(_("事项"), max_length=16, choices=DataRequestKind.choices)
+    details = models.CharField(_("说明"), max_length=500, blank=True)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=DataRequestStatus.choices, default=DataRequestStatus.OPEN, db_index=True
+    )
+    due_on = models.DateField(_("办理期限"), db_index=True)
+    created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("经办人"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    handled_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    response = models.CharField(_("答复"), max_length=500, blank=True)
+
+    objects = org_scoped_manager("member__unit__path__startswith")
+
+    class Meta:
+        verbose_name = _("个人信息权利请求")
+        verbose_name_plural = _("个人信息权利请求")
+        ordering = ["due_on", "id"]
+
+    def __str__(self):
+        return f"{self.member_id} {self.kind} {self.due_on}"
+
+    def audit_scope_path(self):
+        return self.member.unit.path

@@ -386,3 +386,101 @@ def member_reveal(*, by, member: Member, field: str) -> str:
         return ""
     audit_record(actor=by, action=AuditAction.REVEAL, obj=member, note=field)
     return pii.decrypt(cipher)
+
+
+DATA_REQUEST_DAYS = 30
+
+
+def data_request_submit(*, member: Member, kind: str, details: str = ""):
+    """A member asks for a copy, a correction or deletion of their data (from the portal).
+    It lands with their union's staff, due in 30 days."""
+    from gonghui.members.models import DataRequestKind, DataRightsRequest
+
+    if kind not in DataRequestKind.values:
+        raise ValidationError({"kind": [_("请选择申请事项。")]})
+    details = (details or "").strip()[:500]
+    if kind == DataRequestKind.CORRECTION and not details:
+        raise ValidationError({"details": [_("请说明需要更正的内容。")]})
+    with transaction.atomic():
+        request = DataRightsRequest.objects.create(
+            member=member,
+            kind=kind,
+            details=details,
+            due_on=timezone.localdate() + dt.timedelta(days=DATA_REQUEST_DAYS),
+        )
+        audit_record(
+            actor=None,
+            actor_name=f"member:{member.phone_masked}",
+            action=AuditAction.CREATE,
+            obj=request,
+            scope_path=member.unit.path,
+        )
+    return request
+
+
+def data_request_close(*, by, request, status: str, response: str):
+    from gonghui.members.models import DataRequestStatus, DataRightsRequest
+
+    check_permission(by, "members.manage")
+    if status not in (DataRequestStatus.DONE, DataRequestStatus.REJECTED):
+        raise ValidationError({"status": [_("请选择办理结果。")]})
+    if not (response or "").strip():
+        raise ValidationError({"response": [_("请填写答复内容。")]})
+    with transaction.atomic():
+        locked = (
+            DataRightsRequest.objects.select_for_update(of=("self",)).select_related("member__unit").get(pk=request.pk)
+        )
+        if locked.status != DataRequestStatus.OPEN:
+            raise ValidationError(_("该请求已办结。"))
+        locked.status, locked.response = status, response.strip()[:500]
+        locked.handled_by, locked.handled_at = by, timezone.now()
+        locked.save(update_fields=["status", "response", "handled_by", "handled_at"])
+        audit_record(actor=by, action=AuditAction.UPDATE, obj=locked, changes={"status": ["open", status]})
+    return locked
+
+
+def member_data_copy(*, member: Member) -> dict:
+    """Everything the platform holds about the member, for the member themselves (plain
+    numbers: it is their own data). Audited as an export."""
+    from gonghui.cards.models import Card, Redemption
+
+    events = MembershipEvent.objects.filter(member=member).select_related("from_unit", "to_unit")
+    data = {
+        "name": member.name,
+        "id_number": pii.decrypt(member.id_number_cipher),
+        "phone": pii.decrypt(member.phone_cipher) if member.phone_cipher else "",
+        "birth_date": member.birth_date.isoformat(),
+        "sex": member.sex,
+        "union": member.unit.name,
+        "employer": member.employer.name if member.employer_id else None,
+        "new_form_worker": member.is_new_form_worker,
+        "platform": member.platform,
+        "status": member.status,
+        "joined_on": member.joined_on.isoformat(),
+        "membership_history": [
+            {
+                "kind": e.kind,
+                "on": e.occurred_on.isoformat(),
+                "from": e.from_unit.name if e.from_unit_id else None,
+                "to": e.to_unit.name if e.to_unit_id else None,
+                "reason": e.reason,
+            }
+            for e in events
+        ],
+        "cards": [
+            {"number": c.number, "status": c.status, "issued": c.issued_at.date().isoformat()}
+            for c in Card.objects.filter(member=member)
+        ],
+        "redemptions": [
+            {"on": r.on_date.isoformat(), "venue": r.venue.name, "benefit": r.benefit.name}
+            for r in Redemption.objects.filter(member=member).select_related("venue", "benefit")
+        ],
+    }
+    audit_record(
+        actor=None,
+        actor_name=f"member:{member.phone_masked}",
+        action=AuditAction.EXPORT,
+        obj=member,
+        note="personal data copy (self)",
+    )
+    return data

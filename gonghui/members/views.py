@@ -218,3 +218,44 @@ def member_merge(request, pk):
 @staff_required("members.manage")
 def unit_directory(request):
     return JsonResponse({"results": selectors.unit_directory(request.GET.get("q", ""))})
+
+
+@staff_required("members.view")
+def data_request_list(request):
+    """Members' personal-data requests in scope, the soonest due first; overdue flagged."""
+    from django.utils import timezone
+
+    from gonghui.members.models import DataRequestStatus, DataRightsRequest
+
+    status = request.GET.get("status") or DataRequestStatus.OPEN
+    rows = (
+        DataRightsRequest.objects.filter(status=status)
+        .select_related("member", "member__unit")
+        .order_by("due_on", "id")[:200]
+    )
+    return render(
+        request,
+        "members/data_requests.html",
+        {"rows": rows, "status": status, "statuses": DataRequestStatus.choices, "today": timezone.localdate()},
+    )
+
+
+@require_POST
+@staff_required("members.manage")
+def data_request_close(request, pk):
+    from django.shortcuts import get_object_or_404
+
+    from gonghui.members.models import DataRightsRequest
+
+    item = get_object_or_404(DataRightsRequest.objects.select_related("member"), pk=pk)
+    try:
+        services.data_request_close(
+            by=request.user,
+            request=item,
+            status=request.POST.get("status", ""),
+            response=request.POST.get("response", ""),
+        )
+        messages.success(request, _("已办结。"))
+    except ValidationError as e:
+        messages.error(request, " ".join(e.messages))
+    return redirect("members:data_request_list")

@@ -10,4 +10,6 @@ urlpatterns = [
     path("signout/", views.signout, name="signout"),
     path("qr.json", views.qr, name="qr"),
     path("redemptions/", views.redemptions, name="redemptions"),
+    path("requests/", views.data_requests, name="data_requests"),
+    path("data.json", views.my_data, name="my_data"),
 ]

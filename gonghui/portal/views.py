@@ -87,3 +87,54 @@ def redemptions(request):
         "portal/redemptions.html",
         {"member": request.member, "redemptions": selectors.portal_redemptions(request.member)},
     )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@member_required
+def data_requests(request):
+    """个人信息权利: the member asks for a copy, a correction or deletion; sees their requests."""
+    from gonghui.core.scoping import scopes_disabled
+    from gonghui.members.models import DataRequestKind, DataRightsRequest
+    from gonghui.members.services import data_request_submit
+
+    errors = []
+    if request.method == "POST":
+        try:
+            with scopes_disabled():
+                data_request_submit(
+                    member=request.member, kind=request.POST.get("kind", ""), details=request.POST.get("details", "")
+                )
+            messages.success(request, _("已提交，所在工会将在30日内办理。"))
+            return redirect("portal:data_requests")
+        except ValidationError as e:
+            errors = e.messages
+    with scopes_disabled():
+        mine = list(DataRightsRequest.objects.filter(member=request.member).order_by("-id"))
+    return render(
+        request,
+        "portal/data_requests.html",
+        {"requests": mine, "kinds": DataRequestKind.choices, "errors": errors},
+        status=400 if errors else 200,
+    )
+
+
+@never_cache
+@require_GET
+@member_required
+def my_data(request):
+    """Download a copy of one's own data (JSON), audited."""
+    import json
+
+    from django.http import HttpResponse
+
+    from gonghui.core.scoping import scopes_disabled
+    from gonghui.members.services import member_data_copy
+
+    with scopes_disabled():
+        data = member_data_copy(member=request.member)
+    response = HttpResponse(
+        json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json; charset=utf-8"
+    )
+    response["Content-Disposition"] = 'attachment; filename="my-data.json"'
+    return response

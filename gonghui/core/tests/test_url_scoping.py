@@ -35,6 +35,8 @@ PUBLIC = {
     "my/signout/",
     "my/qr.json",
     "my/redemptions/",
+    "my/requests/",
+    "my/data.json",
 }
 
 # Routes for partner venues' terminals (their own token); staff sessions get 401 there.
@@ -54,6 +56,7 @@ ROUTE_OBJECTS = {
     "data/jobs/": "haidian",
     "data/templates/": "haidian",  # <kind> is not an object: an unknown kind is 404
     "api/v1/members/": "member_hd",
+    "members/requests/": "data_request_hd",
     "members/": "member_hd",
     "cards/issue/": "member_hd",
     "cards/bulk/": "haidian",
@@ -171,7 +174,7 @@ def test_staff_see_nothing_of_another_district_in_the_members_portal(client, cit
     redirect there, and shows nothing of 海淀区 (海淀会员 even holds a card)."""
     login(client, district_user)
     portal = [r for r in all_routes() if r.startswith("my/")]
-    assert len(portal) == 6
+    assert len(portal) == 8
     for route in portal:
         url = "/" + route
         response = client.get(url)
