@@ -315,3 +315,20 @@ def test_the_write_transaction_checks_registrations_once_more(city, worker):
         fresh, clashes = importer.recheck([(c.row, c.payload) for c in checked])
     assert len(fresh) == 1 and fresh[0][0].id_number_hash == checked[0].payload[0].id_number_hash
     assert [(c.row, c.problems) for c in clashes] == [(3, [("身份证号码", "该身份证号码已登记为会员。")])]
+
+
+def test_no_plain_id_number_or_phone_is_left_in_the_import_tables(city, worker, upload, confirm):
+    from django.db import connection
+
+    rows = good_rows(2)
+    duplicate = [rows[0][0] + "乙", rows[0][1], "13912345678", EMPLOYER, CJU, "2024-01-05"]
+    job = upload(worker, xlsx_upload([MEMBER_HEADER, *rows, duplicate]))
+    assert job.error_rows == 1  # the repeated ID number is reported by row, not by value
+    assert confirm(worker, job, only_valid=True).imported_rows == 2
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM imports_importjob")
+        dump = repr(cursor.fetchall())
+        cursor.execute("SELECT * FROM core_auditentry")
+        dump += repr(cursor.fetchall())
+    for row in [*rows, duplicate]:
+        assert row[1] not in dump and row[2] not in dump
