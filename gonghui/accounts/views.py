@@ -4,7 +4,7 @@ import segno
 from django.contrib import messages
 from django.contrib.auth import login, logout, password_validation, update_session_auth_hash
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -12,12 +12,10 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
-from gonghui.accounts import services
+from gonghui.accounts import selectors, services
 from gonghui.accounts.forms import LoginForm, OtpForm, PasswordChangeForm, StaffCreateForm, StaffRolesForm
-from gonghui.accounts.models import Staff
 from gonghui.core.paging import paginate
 from gonghui.core.permissions import staff_required
-from gonghui.core.scoping import scopes_disabled
 
 PENDING = "gonghui_pending_2fa"
 
@@ -70,8 +68,7 @@ def otp_view(request):
     staff_id = request.session.get(PENDING)
     if not staff_id:
         return redirect("accounts:login")
-    with scopes_disabled():
-        staff = get_object_or_404(Staff.objects.select_related("unit"), pk=staff_id, is_active=True)
+    staff = selectors.staff_pending_second_factor(staff_id)
     device = services.otp_device_for(staff, confirmed=True)
     enrolling = device is None
     if enrolling:
@@ -140,10 +137,8 @@ def password_change(request):
 
 @staff_required("accounts.manage_staff")
 def staff_list(request):
-    qs = Staff.objects.select_related("unit").prefetch_related("roles").order_by("unit__path", "username")
-    if q := request.GET.get("q", "").strip():
-        qs = qs.filter(username__icontains=q) | qs.filter(full_name__icontains=q)
-    return render(request, "accounts/staff_list.html", {"page": paginate(request, qs), "q": q})
+    q = request.GET.get("q", "").strip()
+    return render(request, "accounts/staff_list.html", {"page": paginate(request, selectors.staff_list(q=q)), "q": q})
 
 
 @staff_required("accounts.manage_staff")
@@ -171,7 +166,7 @@ def staff_create(request):
 
 @staff_required("accounts.manage_staff")
 def staff_detail(request, pk):
-    staff = get_object_or_404(Staff.objects.select_related("unit"), pk=pk)
+    staff = selectors.staff_get(pk)
     form = StaffRolesForm(request.POST or None, initial={"roles": sorted(staff.role_set)})
     if request.method == "POST":
         action = request.POST.get("action")

@@ -6,9 +6,7 @@ from ninja import Router, Schema
 from ninja.security import HttpBearer
 from pydantic import Field
 
-from gonghui.cards import services
-from gonghui.cards.models import Redemption
-from gonghui.core.scoping import scopes_disabled
+from gonghui.cards import selectors, services
 
 
 class VenueToken(HttpBearer):
@@ -62,13 +60,7 @@ class RedemptionOut(Schema):
 
 @router.get("/venue/redemptions", response=list[RedemptionOut], summary="本场馆核销记录 This venue's redemptions")
 def redemptions(request, limit: int = 50):
-    with scopes_disabled():  # a venue sees its own rows only: filtered by venue below
-        rows = (
-            Redemption.objects.filter(venue=request.auth)
-            .select_related("benefit", "member")
-            .order_by("-id")[: max(1, min(limit, 200))]
-        )
-        return [
-            {"id": r.pk, "at": r.at, "benefit": r.benefit.name, "member_name": services._mask_name(r.member.name)}
-            for r in rows
-        ]
+    return [
+        {"id": r.pk, "at": r.at, "benefit": r.benefit.name, "member_name": services.mask_name(r.member.name)}
+        for r in selectors.venue_redemptions(request.auth, limit=limit)
+    ]

@@ -169,7 +169,7 @@ class Verdict:
     redemption_id: int | None = None
 
 
-def _mask_name(name: str) -> str:
+def mask_name(name: str) -> str:
     return name[0] + "*" * (len(name) - 1) if len(name) > 1 else name
 
 
@@ -245,7 +245,7 @@ def _recorded(venue, key) -> Verdict | None:
         True,
         "already_recorded",
         _("该次核销已记录。"),
-        _mask_name(done.member.name),
+        mask_name(done.member.name),
         done.benefit.name,
         redemption_id=done.pk,
     )
@@ -289,7 +289,7 @@ def _redeem(venue, benefit_id, key, token, number, phone_last4) -> Verdict:
     left = {p: limit - used[p] - 1 for p, limit in limits.items() if limit is not None}
     if benefit.capacity is not None:
         left["capacity"] = benefit.capacity - benefit.redeemed - 1
-    return Verdict(True, "ok", _("核验通过，已记录。"), _mask_name(member.name), benefit.name, left, redemption.pk)
+    return Verdict(True, "ok", _("核验通过，已记录。"), mask_name(member.name), benefit.name, left, redemption.pk)
 
 
 def cards_freeze_for_member(*, by, member: Member, reason: str) -> None:

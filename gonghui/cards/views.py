@@ -1,13 +1,17 @@
+import secrets
+
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import JsonResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from gonghui.cards import services, tasks
-from gonghui.cards.models import Card, CardStatus
+from gonghui.cards import selectors, services, tasks
+from gonghui.cards.models import CardStatus
 from gonghui.core.permissions import staff_required
 from gonghui.members import selectors as member_selectors
 from gonghui.orgs import selectors as org_selectors
@@ -36,7 +40,7 @@ def card_issue(request, member_pk):
 @require_POST
 @staff_required("members.manage")
 def card_action(request, pk):
-    card = get_object_or_404(Card.objects.select_related("member"), pk=pk)
+    card = selectors.card_get(pk)
     action, reason = request.POST.get("action", ""), request.POST.get("reason", "")[:200]
     try:
         if action == "replace":
@@ -74,28 +78,13 @@ def card_issue_bulk_progress(request, unit_pk):
 VENUE_SESSION_KEY = "gonghui_venue_id"
 
 
-def _session_venue(request):
-    from gonghui.cards.models import Venue
-    from gonghui.core.scoping import scopes_disabled
-
-    venue_id = request.session.get(VENUE_SESSION_KEY)
-    if not venue_id:
-        return None
-    with scopes_disabled():
-        return Venue.objects.filter(pk=venue_id, is_active=True).first()
-
-
 def venue_terminal(request):
     """A phone-friendly page for venue staff: sign the device in once with the venue's
     terminal token, then scan (or type) and verify. Not a staff page: the venue is the user."""
-    from django.shortcuts import render
-
-    from gonghui.cards.models import Benefit
-    from gonghui.core.scoping import scopes_disabled
-
-    venue = _session_venue(request)
+    venue = selectors.venue_active(request.session.get(VENUE_SESSION_KEY))
+    action = request.POST.get("action") if request.method == "POST" else None
     verdict = None
-    if request.method == "POST" and request.POST.get("action") == "signin":
+    if action == "signin":
         venue = services.venue_authenticate(request.POST.get("venue_token", "").strip())
         if venue is None:
             messages.error(request, _("场馆令牌无效。"))
@@ -103,7 +92,7 @@ def venue_terminal(request):
             request.session.cycle_key()
             request.session[VENUE_SESSION_KEY] = venue.pk
             return redirect("venue_terminal")
-    elif request.method == "POST" and request.POST.get("action") == "signout":
+    elif action == "signout":
         request.session.pop(VENUE_SESSION_KEY, None)
         return redirect("venue_terminal")
     elif request.method == "POST" and venue is not None:
@@ -116,36 +105,23 @@ def venue_terminal(request):
             number=request.POST.get("card_number", "").strip(),
             phone_last4=request.POST.get("phone_last4", "").strip(),
         )
-    benefits = []
-    if venue is not None:
-        with scopes_disabled():
-            benefits = list(Benefit.objects.filter(venue=venue, is_active=True).order_by("name"))
-    import secrets
-
     return render(
         request,
         "cards/venue_terminal.html",
-        {"venue": venue, "benefits": benefits, "verdict": verdict, "idempotency_key": secrets.token_hex(8)},
+        {
+            "venue": venue,
+            "benefits": selectors.venue_benefits(venue) if venue else [],
+            "verdict": verdict,
+            "idempotency_key": secrets.token_hex(8),
+        },
     )
 
 
 @staff_required("members.view")
 def redemption_stats(request):
     """Redemptions by members in the user's subtree, by venue and benefit, for a period."""
-    from django.db.models import Count
-    from django.shortcuts import render
-    from django.utils import timezone
-    from django.utils.dateparse import parse_date
-
-    from gonghui.cards.models import Redemption
-
     today = timezone.localdate()
     start = parse_date(request.GET.get("from") or "") or today.replace(day=1)
     end = parse_date(request.GET.get("to") or "") or today
-    rows = (
-        Redemption.objects.filter(on_date__gte=start, on_date__lte=end)
-        .values("venue__name", "benefit__name")
-        .annotate(uses=Count("id"), members=Count("member", distinct=True))
-        .order_by("-uses")
-    )
+    rows = selectors.redemption_stats(start=start, end=end)
     return render(request, "cards/redemption_stats.html", {"rows": rows, "start": start, "end": end})

@@ -5,9 +5,10 @@ from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_GET
 
 from gonghui.core.audit import readable_changes
-from gonghui.core.models import AuditAction, AuditEntry
+from gonghui.core.models import AuditAction
 from gonghui.core.paging import paginate
 from gonghui.core.permissions import staff_required
+from gonghui.core.selectors import audit_entries
 from gonghui.orgs import selectors as org_selectors
 
 
@@ -47,20 +48,15 @@ def _audited_types():
 
 @staff_required("audit.view")
 def audit_log(request):
-    qs = AuditEntry.objects.all().order_by("-seq")
     f = request.GET
-    if f.get("actor"):
-        qs = qs.filter(actor_name__icontains=f["actor"].strip())
-    if f.get("action"):
-        qs = qs.filter(action=f["action"])
-    if f.get("object_type"):
-        qs = qs.filter(object_type=f["object_type"])
-    if f.get("object_id"):
-        qs = qs.filter(object_id=f["object_id"].strip())
-    if (start := parse_date(f.get("from") or "")) is not None:
-        qs = qs.filter(at__date__gte=start)
-    if (end := parse_date(f.get("to") or "")) is not None:
-        qs = qs.filter(at__date__lte=end)
+    qs = audit_entries(
+        actor=f.get("actor", ""),
+        action=f.get("action", ""),
+        object_type=f.get("object_type", ""),
+        object_id=f.get("object_id", ""),
+        start=parse_date(f.get("from") or ""),
+        end=parse_date(f.get("to") or ""),
+    )
     page = paginate(request, qs, per_page=50)
     for entry in page.object_list:
         entry.readable = readable_changes(entry)

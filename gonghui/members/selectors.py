@@ -137,3 +137,18 @@ def member_cards(member: Member):
     from gonghui.cards.models import Card
 
     return Card.objects.filter(member=member).prefetch_related("events__by").order_by("-issued_at", "-id")
+
+
+def data_requests(*, status: str, limit: int = 200):
+    """Members' personal-data requests in scope, the soonest due first."""
+    from gonghui.members.models import DataRightsRequest
+
+    return (
+        DataRightsRequest.objects.filter(status=status).select_related("member__unit").order_by("due_on", "id")[:limit]
+    )
+
+
+def data_request_get(pk):
+    from gonghui.members.models import DataRightsRequest
+
+    return get_object_or_404(DataRightsRequest.objects.select_related("member__unit"), pk=pk)

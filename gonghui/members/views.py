@@ -225,14 +225,10 @@ def data_request_list(request):
     """Members' personal-data requests in scope, the soonest due first; overdue flagged."""
     from django.utils import timezone
 
-    from gonghui.members.models import DataRequestStatus, DataRightsRequest
+    from gonghui.members.models import DataRequestStatus
 
     status = request.GET.get("status") or DataRequestStatus.OPEN
-    rows = (
-        DataRightsRequest.objects.filter(status=status)
-        .select_related("member", "member__unit")
-        .order_by("due_on", "id")[:200]
-    )
+    rows = selectors.data_requests(status=status)
     return render(
         request,
         "members/data_requests.html",
@@ -243,11 +239,7 @@ def data_request_list(request):
 @require_POST
 @staff_required("members.manage")
 def data_request_close(request, pk):
-    from django.shortcuts import get_object_or_404
-
-    from gonghui.members.models import DataRightsRequest
-
-    item = get_object_or_404(DataRightsRequest.objects.select_related("member"), pk=pk)
+    item = selectors.data_request_get(pk)
     try:
         services.data_request_close(
             by=request.user,

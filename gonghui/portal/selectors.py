@@ -40,3 +40,11 @@ def portal_redemptions(member: Member):
             .select_related("venue", "benefit")
             .order_by("-at", "-pk")[:HISTORY_LIMIT]
         )
+
+
+def portal_data_requests(member: Member):
+    """The member's own personal-data requests, newest first."""
+    from gonghui.members.models import DataRightsRequest
+
+    with scopes_disabled():
+        return list(DataRightsRequest.objects.filter(member_id=member.pk).order_by("-id"))

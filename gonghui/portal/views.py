@@ -95,7 +95,7 @@ def redemptions(request):
 def data_requests(request):
     """个人信息权利: the member asks for a copy, a correction or deletion; sees their requests."""
     from gonghui.core.scoping import scopes_disabled
-    from gonghui.members.models import DataRequestKind, DataRightsRequest
+    from gonghui.members.models import DataRequestKind
     from gonghui.members.services import data_request_submit
 
     errors = []
@@ -109,8 +109,7 @@ def data_requests(request):
             return redirect("portal:data_requests")
         except ValidationError as e:
             errors = e.messages
-    with scopes_disabled():
-        mine = list(DataRightsRequest.objects.filter(member=request.member).order_by("-id"))
+    mine = selectors.portal_data_requests(request.member)
     return render(
         request,
         "portal/data_requests.html",
