@@ -204,13 +204,16 @@ def lock_benefit(benefit_id: int) -> Benefit:
 
 
 def _period_counts(member_id, benefit_id, today: dt.date) -> dict:
-    qs = Redemption.objects.filter(member_id=member_id, benefit_id=benefit_id, on_date__year=today.year)
-    dates = list(qs.values_list("on_date", flat=True))
-    return {
-        "day": sum(1 for d in dates if d == today),
-        "month": sum(1 for d in dates if d.month == today.month),
-        "year": len(dates),
-    }
+    """The member's uses of the benefit today, this month and this year: one aggregate."""
+    from django.db.models import Count, Q
+
+    return Redemption.objects.filter(
+        member_id=member_id, benefit_id=benefit_id, on_date__gte=today.replace(month=1, day=1)
+    ).aggregate(
+        day=Count("id", filter=Q(on_date=today)),
+        month=Count("id", filter=Q(on_date__gte=today.replace(day=1))),
+        year=Count("id"),
+    )
 
 
 def card_verify_and_redeem(

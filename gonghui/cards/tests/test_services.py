@@ -152,3 +152,11 @@ def test_signed_payload_is_not_readable_as_another_card(card):
     forged = signing.dumps([card.pk + 1, 1], salt="another-salt", compress=True)
     with pytest.raises(services.Refused):
         services._card_from_token(forged)
+
+
+def test_verification_costs_a_fixed_small_number_of_queries(venue, card, django_assert_max_num_queries):
+    benefit = make_benefit(venue, per_member_day=5, per_member_month=20, per_member_year=100, capacity=1000)
+    for i in range(3):
+        redeem(venue, benefit, card, key=f"warm{i}")  # history does not make later calls dearer
+    with django_assert_max_num_queries(9):
+        assert redeem(venue, benefit, card, key="measured").ok
