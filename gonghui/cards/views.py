@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from gonghui.cards import selectors, services, tasks
@@ -76,6 +77,12 @@ def card_issue_bulk_progress(request, unit_pk):
 # --- The venue's phone page --------------------------------------------------------------
 
 VENUE_SESSION_KEY = "gonghui_venue_id"
+QUOTA_LABELS = {
+    "day": gettext_lazy("今日"),
+    "month": gettext_lazy("本月"),
+    "year": gettext_lazy("本年"),
+    "capacity": gettext_lazy("总名额"),
+}
 
 
 def venue_terminal(request):
@@ -112,6 +119,7 @@ def venue_terminal(request):
             "venue": venue,
             "benefits": selectors.venue_benefits(venue) if venue else [],
             "verdict": verdict,
+            "quota_left": [(QUOTA_LABELS[k], n) for k, n in verdict.quota_left.items()] if verdict else [],
             "idempotency_key": secrets.token_hex(8),
         },
     )

@@ -52,7 +52,7 @@ def test_venue_page_verifies_and_staff_statistics_count_it(client, city, card, v
     from gonghui.cards.tests.test_api import venue_token
     from gonghui.cards.tests.test_services import make_benefit
 
-    benefit = make_benefit(venue, name="免费游泳")
+    benefit = make_benefit(venue, name="免费游泳", per_member_day=3)
     raw = venue_token(city, venue)
     assert (
         "场馆令牌无效"
@@ -64,6 +64,8 @@ def test_venue_page_verifies_and_staff_statistics_count_it(client, city, card, v
         {"benefit": benefit.pk, "idempotency_key": "abc", "token": services.card_qr_token(card)},
     ).content.decode()
     assert "核验通过" in page and "周**" in page
+    verdict = page.split('id="verdict"')[1].split("</div>")[0]
+    assert "今日 2" in verdict and "day" not in verdict  # quota periods in words
     page = client.post(
         "/venue/", {"benefit": benefit.pk, "idempotency_key": "abd", "token": "garbage"}
     ).content.decode()
