@@ -62,6 +62,10 @@ class Member(models.Model):
     merged_into = models.ForeignKey(
         "self", verbose_name=_("合并至"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # Set when the member's personal data was erased on their request (删除个人信息): the
+    # row stays, stripped of everything that identifies the person, so counts and the
+    # history of their union remain true.
+    erased_at = models.DateTimeField(_("个人信息删除时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -157,3 +161,85 @@ class DataRightsRequest(models.Model):
 
     def audit_scope_path(self):
         return self.member.unit.path
+
+
+class ApplicationKind(models.TextChoices):
+    JOIN = "join", _("入会申请")
+    TRANSFER = "transfer", _("会员关系转接申请")
+
+
+class ApplicationStatus(models.TextChoices):
+    PENDING = "pending", _("待审核")
+    APPROVED = "approved", _("已批准")
+    REJECTED = "rejected", _("未批准")
+    WITHDRAWN = "withdrawn", _("已撤回")
+
+
+class MembershipApplication(models.Model):
+    """A worker's application, made in the portal, to join a union or to move their
+    membership to another one. It lands with the unit it is routed to: the union of the
+    worker's employer, else the community joint union or station where they work.
+
+    The applicant's ID number and phone are protected as a member's are. ``phone_hash`` is
+    the portal account's verified number: it is how the applicant finds their applications.
+    """
+
+    kind = models.CharField(_("申请事项"), max_length=10, choices=ApplicationKind.choices)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=ApplicationStatus.choices, default=ApplicationStatus.PENDING
+    )
+    unit = models.ForeignKey(
+        "orgs.Unit", verbose_name=_("受理工会"), on_delete=models.PROTECT, related_name="membership_applications"
+    )
+    member = models.ForeignKey(
+        Member,
+        verbose_name=_("会员"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="applications",
+        help_text=_("转接申请为申请人；入会申请批准后为新会员记录。"),
+    )
+    name = models.CharField(_("姓名"), max_length=40)
+    id_number_cipher = models.BinaryField(_("身份证号（密文）"))
+    id_number_hash = models.BinaryField(_("身份证号（索引）"), max_length=32, db_index=True)
+    id_number_masked = models.CharField(_("身份证号"), max_length=18)
+    phone_cipher = models.BinaryField(_("手机号（密文）"))
+    phone_hash = models.BinaryField(_("手机号（索引）"), max_length=32, db_index=True)
+    phone_masked = models.CharField(_("手机号"), max_length=11)
+    employer = models.ForeignKey(
+        "orgs.Employer", verbose_name=_("工作单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    employer_name = models.CharField(_("工作单位（填写）"), max_length=200, blank=True)
+    workplace = models.CharField(_("工作地点"), max_length=200, blank=True)
+    is_new_form_worker = models.BooleanField(_("新就业形态劳动者"), default=False)
+    platform = models.CharField(_("平台类型"), max_length=16, choices=Platform.choices, blank=True)
+    note = models.CharField(_("申请说明"), max_length=500, blank=True)
+    decision_reason = models.CharField(_("审核意见"), max_length=500, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("审核人"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    decided_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
+
+    objects = org_scoped_manager("unit__path__startswith")
+
+    class Meta:
+        verbose_name = _("会籍申请")
+        verbose_name_plural = _("会籍申请")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # One open application per person: a double click or a second tab cannot file two.
+            models.UniqueConstraint(
+                fields=["id_number_hash"],
+                condition=models.Q(status="pending"),
+                name="one_pending_application_per_person",
+            )
+        ]
+        indexes = [models.Index(fields=["unit", "status"], name="application_unit_status")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.name}"
+
+    def audit_scope_path(self):
+        return self.unit.path

@@ -152,3 +152,22 @@ def data_request_get(pk):
     from gonghui.members.models import DataRightsRequest
 
     return get_object_or_404(DataRightsRequest.objects.select_related("member__unit"), pk=pk)
+
+
+def applications(*, status: str, kind: str = "", limit: int = 200):
+    """Applications to join or transfer received by units in scope, oldest first (the
+    queue is worked in order)."""
+    from gonghui.members.models import MembershipApplication
+
+    qs = MembershipApplication.objects.filter(status=status).select_related("unit", "employer", "member__unit")
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs.order_by("created_at", "id")[:limit]
+
+
+def application_get(pk):
+    from gonghui.members.models import MembershipApplication
+
+    return get_object_or_404(
+        MembershipApplication.objects.select_related("unit", "employer", "member__unit", "decided_by"), pk=pk
+    )

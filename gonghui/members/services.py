@@ -257,9 +257,12 @@ def _lock_active(member: Member) -> Member:
     return locked
 
 
-def member_transfer(*, by, member: Member, to_unit: Unit, reason: str, on: dt.date | None = None) -> Member:
+def member_transfer(
+    *, by, member: Member, to_unit: Unit, reason: str, on: dt.date | None = None, employer: Employer | None = None
+) -> Member:
     """会员关系转接: move an active member to another union, anywhere in the city. After the
-    transfer the member belongs to the receiving union's part of the tree."""
+    transfer the member belongs to the receiving union's part of the tree. ``employer``,
+    when given, is the member's new employer (a transfer usually follows a job change)."""
     check_permission(by, "members.manage")
     if not (reason or "").strip():
         raise ValidationError({"reason": [_("请填写转接原因。")]})
@@ -269,7 +272,11 @@ def member_transfer(*, by, member: Member, to_unit: Unit, reason: str, on: dt.da
             raise ValidationError({"to_unit": [_("转入工会与当前所属工会相同。")]})
         from_unit = locked.unit
         locked.unit = to_unit
-        locked.save(update_fields=["unit", "updated_at"])
+        changes = {"unit": [from_unit.pk, to_unit.pk]}
+        if employer is not None and employer.pk != locked.employer_id:
+            changes["employer"] = [locked.employer_id, employer.pk]
+            locked.employer = employer
+        locked.save(update_fields=["unit", "employer", "updated_at"])
         MembershipEvent.objects.create(
             member=locked,
             kind=MembershipEventKind.TRANSFER,
@@ -286,7 +293,7 @@ def member_transfer(*, by, member: Member, to_unit: Unit, reason: str, on: dt.da
             action=AuditAction.UPDATE,
             obj=locked,
             scope_path=from_unit.path,  # the sending union's auditors see that it left
-            changes={"unit": [from_unit.pk, to_unit.pk]},
+            changes=changes,
             note=f"transfer: {reason.strip()}"[:500],
         )
     return locked
@@ -419,7 +426,9 @@ def data_request_submit(*, member: Member, kind: str, details: str = ""):
 
 
 def data_request_close(*, by, request, status: str, response: str):
-    from gonghui.members.models import DataRequestStatus, DataRightsRequest
+    """Answer a personal-data request. Granting a deletion request erases the member's
+    personal data in the same transaction (see :func:`member_erase`)."""
+    from gonghui.members.models import DataRequestKind, DataRequestStatus, DataRightsRequest
 
     check_permission(by, "members.manage")
     if status not in (DataRequestStatus.DONE, DataRequestStatus.REJECTED):
@@ -436,6 +445,9 @@ def data_request_close(*, by, request, status: str, response: str):
         locked.handled_by, locked.handled_at = by, timezone.now()
         locked.save(update_fields=["status", "response", "handled_by", "handled_at"])
         audit_record(actor=by, action=AuditAction.UPDATE, obj=locked, changes={"status": ["open", status]})
+        if locked.kind == DataRequestKind.DELETION and status == DataRequestStatus.DONE:
+            # Granting a deletion request *is* the deletion: both happen or neither.
+            member_erase(by=by, member=locked.member, reason=_("个人信息删除请求 #%(n)s") % {"n": locked.pk})
     return locked
 
 
@@ -484,3 +496,347 @@ def member_data_copy(*, member: Member) -> dict:
         note="personal data copy (self)",
     )
     return data
+
+
+def member_self_change_phone(*, member: Member, phone: str, actor_name: str) -> Member:
+    """The member's own new mobile number, already proved by an SMS code (portal)."""
+    phone = parse_mobile(phone)
+    with transaction.atomic(), scopes_disabled():
+        locked = Member.objects.select_for_update(of=("self",)).select_related("unit").get(pk=member.pk)
+        before = locked.phone_masked
+        locked.phone_cipher, locked.phone_hash = pii.encrypt(phone), phone_hash(phone)
+        locked.phone_masked = pii.mask_phone(phone)
+        locked.save(update_fields=["phone_cipher", "phone_hash", "phone_masked", "updated_at"])
+        audit_record(
+            actor=None,
+            actor_name=actor_name,
+            action=AuditAction.UPDATE,
+            obj=locked,
+            changes={"phone_masked": [before, locked.phone_masked]},
+            note="self-service",
+        )
+    return locked
+
+
+ERASED_NAME = "（已删除）"
+
+
+def member_erase(*, by, member: Member, reason: str) -> Member:
+    """删除个人信息: strip a member's record of everything that identifies the person, on
+    their request. The row stays (their union's counts, card and redemption statistics
+    stay true) with: no name, no ID number, no phone, the birth date cut to the year, the
+    membership ended and their card frozen. Their portal account, pending applications and
+    SMS codes go. The audit trail keeps its rows as the record of how the data was
+    processed: ID numbers and phones were only ever masked there; names stay.
+
+    Irreversible by design; it runs in one transaction, so it happens completely or not at
+    all."""
+    import os
+
+    from gonghui.members.models import ApplicationStatus, MembershipApplication
+
+    check_permission(by, "members.manage")
+    with transaction.atomic():
+        locked = Member.objects.select_for_update(of=("self",)).select_related("unit").get(pk=member.pk)
+        if locked.erased_at is not None:
+            raise ValidationError(_("该会员的个人信息已删除。"))
+        if locked.status == MemberStatus.ACTIVE:
+            locked = member_leave(by=by, member=locked, reason=reason)
+        id_hash, phone_index = locked.id_number_hash, locked.phone_hash
+        locked.name, locked.name_pinyin, locked.name_initials = ERASED_NAME, "", ""
+        # The unique index still needs a value: random bytes that no ID number hashes to.
+        locked.id_number_cipher, locked.id_number_hash, locked.id_number_masked = b"", os.urandom(32), ""
+        locked.phone_cipher, locked.phone_hash, locked.phone_masked = None, None, ""
+        locked.birth_date = locked.birth_date.replace(month=1, day=1)
+        locked.erased_at = timezone.now()
+        locked.save(
+            update_fields=[
+                "name",
+                "name_pinyin",
+                "name_initials",
+                "id_number_cipher",
+                "id_number_hash",
+                "id_number_masked",
+                "phone_cipher",
+                "phone_hash",
+                "phone_masked",
+                "birth_date",
+                "erased_at",
+                "updated_at",
+            ]
+        )
+        with scopes_disabled():
+            from gonghui.portal.models import PortalAccount, SmsCode
+
+            PortalAccount.objects.filter(member=locked).delete()
+            if phone_index:
+                PortalAccount.objects.filter(phone_hash=phone_index).delete()
+                SmsCode.objects.filter(phone_hash=phone_index).delete()
+            for application in MembershipApplication.objects.filter(id_number_hash=id_hash):
+                application.name, application.id_number_cipher, application.id_number_masked = ERASED_NAME, b"", ""
+                application.id_number_hash = os.urandom(32)
+                application.phone_cipher, application.phone_hash, application.phone_masked = b"", os.urandom(32), ""
+                if application.status == ApplicationStatus.PENDING:
+                    application.status = ApplicationStatus.WITHDRAWN
+                application.save()
+        audit_record(
+            actor=by,
+            action=AuditAction.DELETE,
+            obj=locked,
+            changes={"name": ["***", ERASED_NAME]},
+            note=f"personal data erased: {reason}"[:500],
+        )
+    return locked
+
+
+# --- Applications to join or transfer (from the portal) -------------------------------------
+
+# Where a worker without an employer's union applies: the station or community joint union
+# of their workplace (园区/楼宇/社区 — 单独建会 or 联合建会).
+RECEIVING_KINDS = ("street_station", "community_station", "community_joint_union")
+
+
+def application_route(*, employer: Employer | None, unit: Unit | None) -> Unit:
+    """The unit an application goes to: the union covering the employer (its own union, or
+    the station/joint union that covers a small employer), else the station or community
+    joint union the worker chose for where they work."""
+    if employer is not None:
+        return employer.unit
+    if unit is None or unit.kind not in RECEIVING_KINDS or not unit.is_active:
+        raise ValidationError({"unit": [_("请选择工作地所在的街道（乡镇）服务站或社区联合工会。")]})
+    return unit
+
+
+def _applicant_clean(*, name, id_number, phone, is_new_form_worker, platform) -> CleanMember:
+    return clean_member_input(
+        name=name, id_number=id_number, phone=phone, is_new_form_worker=is_new_form_worker, platform=platform
+    )
+
+
+def _audit_applicant(application, action, changes=None, note=""):
+    audit_record(
+        actor=None,
+        actor_name="member:" + application.phone_masked,
+        action=action,
+        obj=application,
+        changes=changes,
+        note=note,
+    )
+
+
+def application_submit_join(
+    *,
+    phone: str,
+    name: str,
+    id_number: str,
+    employer: Employer | None = None,
+    employer_name: str = "",
+    unit: Unit | None = None,
+    workplace: str = "",
+    is_new_form_worker: bool = False,
+    platform: str = "",
+    note: str = "",
+):
+    """A worker applies to join (入会申请) from the portal, with the phone their account
+    proved. Someone already an active member is told to use their registered number or a
+    transfer; one who left may apply again (approval then re-admits the same record)."""
+    from gonghui.members.models import ApplicationKind, MembershipApplication
+
+    clean = _applicant_clean(
+        name=name, id_number=id_number, phone=phone, is_new_form_worker=is_new_form_worker, platform=platform
+    )
+    if employer is None and not (employer_name or "").strip() and not clean.is_new_form_worker:
+        raise ValidationError({"employer": [_("请填写工作单位；灵活就业或平台从业者请勾选“新就业形态劳动者”。")]})
+    target = application_route(employer=employer, unit=unit)
+    with scopes_disabled():
+        existing = Member.objects.filter(id_number_hash=clean.id_number_hash).first()
+    if existing is not None and existing.status == MemberStatus.ACTIVE:
+        raise ValidationError(
+            {"id_number": [_("该身份证号码已是在会会员。请用登记的手机号登录；如号码已更换或需转会，请联系所在工会。")]}
+        )
+    if existing is not None and existing.status == MemberStatus.MERGED:
+        raise ValidationError({"id_number": [_("该身份证号码的会员记录已合并，请联系工会核实。")]})
+    application = MembershipApplication(
+        kind=ApplicationKind.JOIN,
+        unit=target,
+        member=None,
+        name=clean.name,
+        id_number_cipher=clean.id_number_cipher,
+        id_number_hash=clean.id_number_hash,
+        id_number_masked=clean.id_number_masked,
+        phone_cipher=clean.phone_cipher,
+        phone_hash=clean.phone_hash,
+        phone_masked=clean.phone_masked,
+        employer=employer,
+        employer_name="" if employer else (employer_name or "").strip()[:200],
+        workplace=(workplace or "").strip()[:200],
+        is_new_form_worker=clean.is_new_form_worker,
+        platform=clean.platform,
+        note=(note or "").strip()[:500],
+    )
+    return _application_save(application)
+
+
+def _application_save(application):
+    try:
+        with transaction.atomic():
+            application.save(force_insert=True)
+            _audit_applicant(application, AuditAction.CREATE, note=application.kind)
+    except IntegrityError:
+        # The partial unique index: this person already has an application pending.
+        raise ValidationError(_("您已有一份待审核的申请，请等待工会审核或先撤回。"), code="pending") from None
+    return application
+
+
+def application_submit_transfer(
+    *,
+    member: Member,
+    employer: Employer | None = None,
+    employer_name: str = "",
+    unit: Unit | None = None,
+    workplace: str = "",
+    note: str = "",
+):
+    """An active member asks to move their membership (会员关系转接) to the union of a new
+    employer or workplace. The receiving unit approves it."""
+    from gonghui.members.models import ApplicationKind, MembershipApplication
+
+    if member.status != MemberStatus.ACTIVE:
+        raise ValidationError(_("只有在会会员可以申请会员关系转接。"))
+    target = application_route(employer=employer, unit=unit)
+    if target.pk == member.unit_id:
+        raise ValidationError({"unit": [_("您已是该工会的会员，无需转接。")]})
+    if not (note or "").strip():
+        raise ValidationError({"note": [_("请说明转接原因，例如更换了工作单位。")]})
+    application = MembershipApplication(
+        kind=ApplicationKind.TRANSFER,
+        unit=target,
+        member=member,
+        name=member.name,
+        id_number_cipher=member.id_number_cipher,
+        id_number_hash=member.id_number_hash,
+        id_number_masked=member.id_number_masked,
+        phone_cipher=member.phone_cipher or b"",
+        phone_hash=member.phone_hash or b"",
+        phone_masked=member.phone_masked,
+        employer=employer,
+        employer_name="" if employer else (employer_name or "").strip()[:200],
+        workplace=(workplace or "").strip()[:200],
+        is_new_form_worker=member.is_new_form_worker,
+        platform=member.platform,
+        note=note.strip()[:500],
+    )
+    return _application_save(application)
+
+
+def application_withdraw(*, application, phone_index: bytes):
+    """The applicant takes back a pending application (only their own: matched by the
+    phone their session proved)."""
+    from gonghui.members.models import ApplicationStatus, MembershipApplication
+
+    with transaction.atomic(), scopes_disabled():
+        locked = MembershipApplication.objects.select_for_update().filter(pk=application.pk).first()
+        if locked is None or bytes(locked.phone_hash) != bytes(phone_index):
+            raise ValidationError(_("申请不存在。"))
+        if locked.status != ApplicationStatus.PENDING:
+            raise ValidationError(_("该申请已处理，不能撤回。"))
+        locked.status = ApplicationStatus.WITHDRAWN
+        locked.save(update_fields=["status"])
+        _audit_applicant(locked, AuditAction.UPDATE, changes={"status": ["pending", "withdrawn"]})
+    return locked
+
+
+def _lock_pending(application):
+    from gonghui.members.models import ApplicationStatus, MembershipApplication
+
+    locked = (
+        MembershipApplication.objects.select_for_update(of=("self",))
+        .select_related("unit", "employer", "member")
+        .get(pk=application.pk)  # scoped: only the receiving unit's staff (or above) find it
+    )
+    if locked.status != ApplicationStatus.PENDING:
+        raise ValidationError(_("该申请已处理（%(s)s）。") % {"s": locked.get_status_display()})
+    return locked
+
+
+def application_approve(*, by, application, issue_card: bool = True, reason: str = ""):
+    """Approve an application in the receiving unit. A join creates the member record (or
+    re-admits the record of someone who left) and, by default, issues the service card; a
+    transfer moves the member here. All in one transaction."""
+    from gonghui.members.models import ApplicationKind, ApplicationStatus
+
+    check_permission(by, "members.manage")
+    with transaction.atomic():
+        locked = _lock_pending(application)
+        _check_unit(locked.unit)
+        why = (reason or "").strip()[:500] or _("同意")
+        label = _("%(kind)s #%(n)s") % {"kind": locked.get_kind_display(), "n": locked.pk}
+        if locked.kind == ApplicationKind.JOIN:
+            member = _approve_join(by=by, application=locked, label=label)
+        else:
+            with scopes_disabled():  # the member is still in the sending union's part of the tree
+                member = member_transfer(
+                    by=by, member=locked.member, to_unit=locked.unit, reason=label, employer=locked.employer
+                )
+        if issue_card:
+            from gonghui.cards.models import HELD, Card
+            from gonghui.cards.services import card_issue
+
+            if not Card.objects.filter(member=member, status__in=HELD).exists():
+                card_issue(by=by, member=member)
+        locked.status, locked.member = ApplicationStatus.APPROVED, member
+        locked.decision_reason, locked.decided_by, locked.decided_at = why, by, timezone.now()
+        locked.save(update_fields=["status", "member", "decision_reason", "decided_by", "decided_at"])
+        audit_record(actor=by, action=AuditAction.UPDATE, obj=locked, changes={"status": ["pending", "approved"]})
+    return locked
+
+
+def _approve_join(*, by, application, label) -> Member:
+    with scopes_disabled():
+        existing = (
+            Member.objects.select_for_update(of=("self",)).filter(id_number_hash=application.id_number_hash).first()
+        )
+    id_number = pii.decrypt(application.id_number_cipher)
+    phone = pii.decrypt(application.phone_cipher)
+    if existing is None:
+        return member_create(
+            by=by,
+            name=application.name,
+            id_number=id_number,
+            phone=phone,
+            unit=application.unit,
+            employer=application.employer,
+            is_new_form_worker=application.is_new_form_worker,
+            platform=application.platform,
+            reason=label,
+        )
+    if existing.status != MemberStatus.LEFT:
+        raise ValidationError(_("申请人已是在会会员，不能重复入会。"))
+    with scopes_disabled():
+        member = member_rejoin(by=by, member=existing, unit=application.unit, reason=label)
+    return member_update(
+        by=by,
+        member=member,
+        name=application.name,
+        phone=phone,
+        employer=application.employer,
+        is_new_form_worker=application.is_new_form_worker,
+        platform=application.platform,
+    )
+
+
+def application_reject(*, by, application, reason: str):
+    from gonghui.members.models import ApplicationStatus
+
+    check_permission(by, "members.manage")
+    if not (reason or "").strip():
+        raise ValidationError({"reason": [_("请填写不予批准的理由，申请人会看到它。")]})
+    with transaction.atomic():
+        locked = _lock_pending(application)
+        locked.status, locked.decision_reason = ApplicationStatus.REJECTED, reason.strip()[:500]
+        locked.decided_by, locked.decided_at = by, timezone.now()
+        locked.save(update_fields=["status", "decision_reason", "decided_by", "decided_at"])
+        audit_record(
+            actor=by, action=AuditAction.UPDATE, obj=locked, changes={"status": ["pending", "rejected"]}, note=reason
+        )
+    return locked

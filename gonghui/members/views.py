@@ -251,3 +251,49 @@ def data_request_close(request, pk):
     except ValidationError as e:
         messages.error(request, " ".join(e.messages))
     return redirect("members:data_request_list")
+
+
+@staff_required("members.view")
+def application_list(request):
+    """入会与转接申请 received by units in scope; pending ones first by default."""
+    from gonghui.members.models import ApplicationKind, ApplicationStatus
+
+    status = request.GET.get("status") or ApplicationStatus.PENDING
+    kind = request.GET.get("kind", "")
+    return render(
+        request,
+        "members/application_list.html",
+        {
+            "rows": selectors.applications(status=status, kind=kind if kind in ApplicationKind.values else ""),
+            "status": status,
+            "kind": kind,
+            "statuses": ApplicationStatus.choices,
+            "kinds": ApplicationKind.choices,
+        },
+    )
+
+
+@staff_required("members.view")
+def application_detail(request, pk):
+    return render(request, "members/application_detail.html", {"a": selectors.application_get(pk)})
+
+
+@require_POST
+@staff_required("members.manage")
+def application_decide(request, pk):
+    application = selectors.application_get(pk)
+    try:
+        if request.POST.get("decision") == "approve":
+            services.application_approve(
+                by=request.user,
+                application=application,
+                issue_card=request.POST.get("issue_card") == "on",
+                reason=request.POST.get("reason", ""),
+            )
+            messages.success(request, _("已批准。"))
+        else:
+            services.application_reject(by=request.user, application=application, reason=request.POST.get("reason", ""))
+            messages.success(request, _("已答复申请人：未批准。"))
+    except ValidationError as e:
+        messages.error(request, " ".join(e.messages))
+    return redirect("members:application_detail", pk=application.pk)

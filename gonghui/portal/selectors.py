@@ -1,23 +1,142 @@
-"""Reads for the members' portal. The visitor is a member, not staff: there is no
+"""Reads for the members' portal. The visitor is a worker, not staff: there is no
 organisation scope, so each read disables scoping on purpose and is filtered by the
-signed-in member's id — never by anything the request names."""
+signed-in account or member — never by anything the request names."""
 
 import segno
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from gonghui.cards.models import HELD, Card, Redemption
 from gonghui.cards.services import card_qr_token
 from gonghui.core.scoping import scopes_disabled
-from gonghui.members.models import Member, MemberStatus
+from gonghui.members.models import Member, MembershipApplication, MemberStatus
+from gonghui.orgs.models import Employer, Unit, UnitKind
+from gonghui.portal.models import PortalAccount
 
 HISTORY_LIMIT = 100
 
 
-def portal_member(member_id) -> Member | None:
-    """The active member a portal session names, or None."""
-    if not isinstance(member_id, int):
+def portal_account(account_id) -> PortalAccount | None:
+    """The account a portal session names, with its member record, or None."""
+    if not isinstance(account_id, int):
         return None
     with scopes_disabled():
-        return Member.objects.select_related("unit").filter(pk=member_id, status=MemberStatus.ACTIVE).first()
+        return PortalAccount.objects.select_related("member__unit", "member__employer").filter(pk=account_id).first()
+
+
+def active_member(account: PortalAccount) -> Member | None:
+    member = account.member
+    return member if member is not None and member.status == MemberStatus.ACTIVE else None
+
+
+def portal_applications(account: PortalAccount):
+    """The applications made with this account's number, newest first."""
+    with scopes_disabled():
+        return list(
+            MembershipApplication.objects.filter(phone_hash=account.phone_hash)
+            .select_related("unit", "employer")
+            .order_by("-created_at", "-pk")[:20]
+        )
+
+
+def portal_application(account: PortalAccount, pk) -> MembershipApplication | None:
+    with scopes_disabled():
+        return MembershipApplication.objects.filter(pk=pk, phone_hash=account.phone_hash).first()
+
+
+def receiving_units():
+    """Stations and community joint unions a worker can apply to, grouped by district:
+    [(district, [unit, ...]), ...]. Public knowledge (they are on the service-point pages)."""
+    from gonghui.members.services import RECEIVING_KINDS
+
+    with scopes_disabled():
+        districts = {u.path: u for u in Unit.objects.filter(kind=UnitKind.DISTRICT_UNION, is_active=True)}
+        units = Unit.objects.filter(kind__in=RECEIVING_KINDS, is_active=True).order_by("path")
+        groups: dict[str, list] = {}
+        for unit in units:
+            district = next((d for p, d in districts.items() if unit.path.startswith(p)), None)
+            groups.setdefault(district.name if district else "", []).append(unit)
+    return sorted(groups.items())
+
+
+def receiving_unit(pk) -> Unit | None:
+    from gonghui.members.services import RECEIVING_KINDS
+
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        return None
+    with scopes_disabled():
+        return Unit.objects.filter(pk=pk, kind__in=RECEIVING_KINDS, is_active=True).first()
+
+
+EMPLOYER_SUGGESTIONS = 10
+
+
+def employer_suggestions(text: str) -> list[dict]:
+    """Employers whose name contains the text (2+ characters), for the application form.
+    Only names and whether the employer has its own union: nothing else is exposed."""
+    text = (text or "").strip()
+    if len(text) < 2:
+        return []
+    with scopes_disabled():
+        rows = Employer.objects.filter(name__contains=text, is_active=True).order_by("name")[:EMPLOYER_SUGGESTIONS]
+        return [{"id": e.pk, "name": e.name} for e in rows]
+
+
+def employer_by_name(name: str) -> Employer | None:
+    """The employer exactly so named (as picked from the suggestions), if exactly one."""
+    name = (name or "").strip()
+    if not name:
+        return None
+    with scopes_disabled():
+        found = list(Employer.objects.select_related("unit").filter(name=name, is_active=True)[:2])
+    return found[0] if len(found) == 1 else None
+
+
+def portal_benefits(member: Member) -> list[dict]:
+    """The benefits the member may use today, each with what is left of their quotas: one
+    query for the benefits, one aggregate for this year's uses."""
+    from django.db.models import Count, Q
+
+    from gonghui.cards.models import Benefit, Eligibility
+
+    today = timezone.localdate()
+    with scopes_disabled():
+        benefits = list(
+            Benefit.objects.filter(is_active=True, venue__is_active=True, valid_from__lte=today, valid_to__gte=today)
+            .select_related("venue", "eligible_unit")
+            .order_by("venue__name", "name")
+        )
+        used = {
+            row["benefit_id"]: row
+            for row in Redemption.objects.filter(member_id=member.pk, on_date__gte=today.replace(month=1, day=1))
+            .values("benefit_id")
+            .annotate(
+                day=Count("id", filter=Q(on_date=today)),
+                month=Count("id", filter=Q(on_date__gte=today.replace(day=1))),
+                year=Count("id"),
+            )
+        }
+    result = []
+    for b in benefits:
+        if b.eligibility == Eligibility.NEW_FORM and not member.is_new_form_worker:
+            continue
+        if b.eligibility == Eligibility.SUBTREE and not member.unit.path.startswith(b.eligible_unit.path):
+            continue
+        counts = used.get(b.pk, {"day": 0, "month": 0, "year": 0})
+        left = [
+            (label, limit - counts[period])
+            for period, label, limit in (
+                ("day", _("今日"), b.per_member_day),
+                ("month", _("本月"), b.per_member_month),
+                ("year", _("本年"), b.per_member_year),
+            )
+            if limit is not None
+        ]
+        full = b.capacity is not None and b.redeemed >= b.capacity
+        result.append({"benefit": b, "left": left, "full": full, "usable": not full and all(n > 0 for _l, n in left)})
+    return result
 
 
 def portal_card(member: Member) -> Card | None:

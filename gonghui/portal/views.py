@@ -1,24 +1,46 @@
-"""The members' self-service pages (会员自助服务), phone first."""
+"""The workers' self-service pages (会员自助服务), phone first.
+
+Anyone with a mainland mobile number signs in by SMS code; members may also use their ID
+number and a password. A worker who is not a member applies to join here; a member shows
+the card's QR code, sees the benefits they can use and their history, moves their
+membership, keeps their contact details current and exercises their personal-data rights.
+"""
+
+import json
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gonghui.cards.models import USABLE
+from gonghui.core import pii
 from gonghui.core.audit import request_origin
+from gonghui.core.scoping import scopes_disabled
+from gonghui.members import services as member_services
 from gonghui.members.identity import normalise_phone
+from gonghui.members.models import DataRequestKind, Platform
 from gonghui.portal import selectors, services
-from gonghui.portal.auth import member_required
+from gonghui.portal.auth import account_required, member_required, record_required
+
+
+def _errors(e: ValidationError) -> dict[str, list[str]]:
+    """A service error as {field: [messages]}; messages without a field go under ''."""
+    if hasattr(e, "error_dict"):
+        return {k: [m for err in v for m in err.messages] for k, v in e.error_dict.items()}
+    return {"": e.messages}
+
+
+# --- Signing in --------------------------------------------------------------------------
 
 
 @never_cache
 @require_http_methods(["GET", "POST"])
 def signin(request):
-    """Step one: the mobile number. The answer never says whether it is a member's."""
+    """Step one: the mobile number."""
     phone = normalise_phone(request.POST.get("phone", ""))[:20]
     if request.method == "POST":
         try:
@@ -36,34 +58,56 @@ def signin_code(request):
     is not yet signed in is kept on the server beyond the hashed code row."""
     phone = normalise_phone(request.POST.get("phone", ""))[:20]
     try:
-        member = services.sms_code_verify(phone=phone, code=request.POST.get("code", ""))
+        phone = services.sms_code_verify(phone=phone, code=request.POST.get("code", ""))
     except ValidationError as e:
         return render(request, "portal/signin_code.html", {"phone": phone, "errors": e.messages}, status=400)
-    services.portal_sign_in(request=request, member=member)
+    services.portal_sign_in(request=request, account=services.account_for_phone(phone))
     return redirect("portal:home")
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def signin_password(request):
+    """Members who set a password may sign in with their ID number instead."""
+    errors = []
+    if request.method == "POST":
+        try:
+            account = services.password_sign_in_check(
+                id_number=request.POST.get("id_number", "")[:30], password=request.POST.get("password", "")[:200]
+            )
+        except ValidationError as e:
+            errors = e.messages
+        else:
+            services.portal_sign_in(request=request, account=account)
+            return redirect("portal:home")
+    return render(request, "portal/signin_password.html", {"errors": errors}, status=400 if errors else 200)
 
 
 @require_POST
 def signout(request):
-    member = selectors.portal_member(request.session.get(services.SESSION_KEY))
-    services.portal_sign_out(request=request, member=member)
+    account = selectors.portal_account(request.session.get(services.SESSION_KEY))
+    services.portal_sign_out(request=request, account=account)
     messages.success(request, _("您已退出。"))
     return redirect("portal:signin")
 
 
+# --- Home, card, benefits, history -------------------------------------------------------
+
+
 @never_cache
 @require_GET
-@member_required
+@account_required
 def home(request):
     member = request.member
-    card = selectors.portal_card(member)
-    usable = card is not None and card.status in USABLE
     context = {
+        "account": request.account,
         "member": member,
-        "card": card,
-        "usable": usable,
-        "qr": selectors.portal_qr(card) if usable else None,
+        "applications": selectors.portal_applications(request.account),
     }
+    if member is not None:
+        card = selectors.portal_card(member)
+        usable = card is not None and card.status in USABLE
+        context.update(card=card, usable=usable, qr=selectors.portal_qr(card) if usable else None)
     return render(request, "portal/home.html", context)
 
 
@@ -81,6 +125,13 @@ def qr(request):
 @never_cache
 @require_GET
 @member_required
+def benefits(request):
+    return render(request, "portal/benefits.html", {"benefits": selectors.portal_benefits(request.member)})
+
+
+@never_cache
+@require_GET
+@member_required
 def redemptions(request):
     return render(
         request,
@@ -89,27 +140,191 @@ def redemptions(request):
     )
 
 
+# --- Applications to join or transfer ----------------------------------------------------
+
+
+def _application_form_context(request, post, errors):
+    return {
+        "post": post,
+        "errors": errors,
+        "platforms": Platform.choices,
+        "receiving_units": selectors.receiving_units(),
+        "member": request.member,
+    }
+
+
+def _where(post):
+    """The employer (picked from the suggestions) or the chosen station."""
+    employer = selectors.employer_by_name(post.get("employer_name", ""))
+    unit = None if employer else selectors.receiving_unit(post.get("unit"))
+    return employer, unit
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@account_required
+def apply_join(request):
+    """入会申请: routed to the union of the employer, else the station of the workplace."""
+    if request.member is not None:
+        return redirect("portal:apply_transfer")
+    post, errors = request.POST, {}
+    if request.method == "POST":
+        employer, unit = _where(post)
+        try:
+            with scopes_disabled():
+                member_services.application_submit_join(
+                    phone=pii.decrypt(request.account.phone_cipher),
+                    name=post.get("name", "")[:40],
+                    id_number=post.get("id_number", "")[:30],
+                    employer=employer,
+                    employer_name=post.get("employer_name", ""),
+                    unit=unit,
+                    workplace=post.get("workplace", ""),
+                    is_new_form_worker=post.get("is_new_form_worker") == "on",
+                    platform=post.get("platform", ""),
+                    note=post.get("note", ""),
+                )
+        except ValidationError as e:
+            errors = _errors(e)
+        else:
+            messages.success(request, _("申请已提交，工会审核后会在本页告知结果。"))
+            return redirect("portal:home")
+    return render(
+        request,
+        "portal/apply_join.html",
+        _application_form_context(request, post, errors),
+        status=400 if errors else 200,
+    )
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 @member_required
+def apply_transfer(request):
+    """会员关系转接申请: to the union of the new employer or workplace."""
+    post, errors = request.POST, {}
+    if request.method == "POST":
+        employer, unit = _where(post)
+        try:
+            with scopes_disabled():
+                member_services.application_submit_transfer(
+                    member=request.member,
+                    employer=employer,
+                    employer_name=post.get("employer_name", ""),
+                    unit=unit,
+                    workplace=post.get("workplace", ""),
+                    note=post.get("note", ""),
+                )
+        except ValidationError as e:
+            errors = _errors(e)
+        else:
+            messages.success(request, _("转接申请已提交，转入工会审核后会在首页告知结果。"))
+            return redirect("portal:home")
+    return render(
+        request,
+        "portal/apply_transfer.html",
+        _application_form_context(request, post, errors),
+        status=400 if errors else 200,
+    )
+
+
+@require_POST
+@account_required
+def application_withdraw(request, pk):
+    application = selectors.portal_application(request.account, pk)
+    if application is None:
+        raise Http404
+    try:
+        member_services.application_withdraw(application=application, phone_index=request.account.phone_hash)
+    except ValidationError as e:
+        messages.error(request, " ".join(e.messages))
+    else:
+        messages.success(request, _("申请已撤回。"))
+    return redirect("portal:home")
+
+
+@never_cache
+@require_GET
+@account_required
+def employers(request):
+    """Suggestions for the employer field (names only)."""
+    return JsonResponse({"results": selectors.employer_suggestions(request.GET.get("q", "")[:50])})
+
+
+# --- Contact details and password --------------------------------------------------------
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@account_required
+def contact(request):
+    """Change the mobile number: a code goes to the new number, which must be typed back."""
+    phone = normalise_phone(request.POST.get("phone", ""))[:20]
+    context = {"account": request.account, "phone": phone, "errors": {}, "step": "phone"}
+    if request.method == "POST" and request.POST.get("step") == "code":
+        try:
+            services.account_change_phone(account=request.account, new_phone=phone, code=request.POST.get("code", ""))
+        except ValidationError as e:
+            context.update(errors=_errors(e), step="code")
+        else:
+            messages.success(request, _("手机号码已更新。"))
+            return redirect("portal:home")
+    elif request.method == "POST":
+        try:
+            services.sms_code_send(phone=phone, ip=request_origin(request).ip)
+        except ValidationError as e:
+            context["errors"] = _errors(e)
+        else:
+            context["step"] = "code"
+    status = 400 if context["errors"] else 200
+    return render(request, "portal/contact.html", context, status=status)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@member_required
+def password(request):
+    errors = {}
+    if request.method == "POST":
+        try:
+            services.account_set_password(
+                account=request.account,
+                password=request.POST.get("password", "")[:200],
+                password2=request.POST.get("password2", "")[:200],
+            )
+        except ValidationError as e:
+            errors = _errors(e)
+        else:
+            messages.success(request, _("登录密码已设置，今后也可以用身份证号码和密码登录。"))
+            return redirect("portal:home")
+    return render(
+        request,
+        "portal/password.html",
+        {"errors": errors, "has_password": bool(request.account.password)},
+        status=400 if errors else 200,
+    )
+
+
+# --- Personal-data rights ----------------------------------------------------------------
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@record_required
 def data_requests(request):
     """个人信息权利: the member asks for a copy, a correction or deletion; sees their requests."""
-    from gonghui.core.scoping import scopes_disabled
-    from gonghui.members.models import DataRequestKind
-    from gonghui.members.services import data_request_submit
-
     errors = []
     if request.method == "POST":
         try:
             with scopes_disabled():
-                data_request_submit(
-                    member=request.member, kind=request.POST.get("kind", ""), details=request.POST.get("details", "")
+                member_services.data_request_submit(
+                    member=request.record, kind=request.POST.get("kind", ""), details=request.POST.get("details", "")
                 )
             messages.success(request, _("已提交，所在工会将在30日内办理。"))
             return redirect("portal:data_requests")
         except ValidationError as e:
             errors = e.messages
-    mine = selectors.portal_data_requests(request.member)
+    mine = selectors.portal_data_requests(request.record)
     return render(
         request,
         "portal/data_requests.html",
@@ -120,18 +335,11 @@ def data_requests(request):
 
 @never_cache
 @require_GET
-@member_required
+@record_required
 def my_data(request):
     """Download a copy of one's own data (JSON), audited."""
-    import json
-
-    from django.http import HttpResponse
-
-    from gonghui.core.scoping import scopes_disabled
-    from gonghui.members.services import member_data_copy
-
     with scopes_disabled():
-        data = member_data_copy(member=request.member)
+        data = member_services.member_data_copy(member=request.record)
     response = HttpResponse(
         json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json; charset=utf-8"
     )

@@ -9,6 +9,7 @@ from gonghui.cards.tests.test_services import make_benefit
 from gonghui.core.models import AuditEntry
 from gonghui.core.scoping import scope, scopes_disabled
 from gonghui.members.models import MemberStatus
+from gonghui.portal.models import PortalAccount
 
 CY_PHONE, HD_PHONE = "13501010101", "13602020202"
 
@@ -46,7 +47,8 @@ def test_sign_in_with_sms_code_cycles_session_and_audits(client, city, outbox):
     response = sign_in(client, outbox)
     assert response.status_code == 302 and response["Location"] == "/my/"
     assert client.cookies["sessionid"].value != before
-    assert client.session["portal_member_id"] == city.member_cy.pk
+    account = PortalAccount.objects.get(pk=client.session["portal_account_id"])
+    assert account.member == city.member_cy
     body = client.get("/my/").content.decode()
     assert "周建国" in body and city.member_cy.id_number_masked in body and "永安里社区联合工会" in body
     assert "您还没有服务卡" in body
@@ -59,9 +61,9 @@ def test_sign_in_with_sms_code_cycles_session_and_audits(client, city, outbox):
 def test_unknown_phone_gets_the_same_answer(client, city, outbox):
     known = client.post("/my/signin/", {"phone": CY_PHONE}).content.decode()
     unknown = client.post("/my/signin/", {"phone": "13999999999"}).content.decode()
-    assert len(outbox) == 1
+    assert len(outbox) == 2  # a worker who is no member yet signs in to apply to join
     for body in (known, unknown):
-        assert "验证码已发送（如该号码已登记为会员）" in body
+        assert "验证码已发送，请查看短信。" in body
 
     def strip(body):  # the form differs only in the number typed and the CSRF token
         return re.sub(r'value="[^"]*"', "", body)
@@ -73,7 +75,7 @@ def test_wrong_code_is_refused_with_a_chinese_message(client, city, outbox):
     client.post("/my/signin/", {"phone": CY_PHONE})
     response = client.post("/my/signin/code/", {"phone": CY_PHONE, "code": "000000x"})
     assert response.status_code == 400 and "验证码不正确" in response.content.decode()
-    assert "portal_member_id" not in client.session
+    assert "portal_account_id" not in client.session
 
 
 def test_rate_limit_message_is_shown(client, city, outbox):
@@ -127,14 +129,20 @@ def test_a_member_never_sees_another_members_data(client, city, outbox, card_cy,
     # and no portal URL takes a member or card id.
 
 
-def test_session_of_a_member_who_left_is_ended(client, city, outbox):
+def test_a_member_who_left_keeps_the_session_but_loses_the_card(client, city, outbox, card_cy):
     sign_in(client, outbox)
+    assert "card-qr" in client.get("/my/").content.decode()
     with scopes_disabled():
         city.member_cy.status = MemberStatus.LEFT
         city.member_cy.save(update_fields=["status"])
-    response = client.get("/my/")
-    assert response.status_code == 302 and response["Location"] == "/my/signin/"
-    assert "portal_member_id" not in client.session
+    body = client.get("/my/").content.decode()
+    assert "card-qr" not in body and "申请入会" in body and "周建国" not in body
+    for url in ("/my/qr.json", "/my/redemptions/", "/my/benefits/", "/my/transfer/", "/my/password/"):
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"] == "/my/", url
+    # A former member keeps their personal-data rights.
+    assert client.get("/my/requests/").status_code == 200
+    assert client.get("/my/data.json").json()["status"] == "left"
 
 
 def test_sign_out_is_post_only_and_ends_the_portal_session(client, city, outbox):

@@ -23,3 +23,36 @@
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
 })();
+
+// The employer field of the application forms: names matching what was typed so far,
+// offered in the field's own list (a <datalist>), fetched from the portal itself.
+(function () {
+  "use strict";
+  function start() {
+    var input = document.querySelector("input[data-suggest-url]");
+    if (!input) return;
+    var list = document.getElementById(input.getAttribute("list"));
+    var timer = null, last = "";
+    input.addEventListener("input", function () {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(function () {
+        var q = input.value.trim();
+        if (q.length < 2 || q === last) return;
+        last = q;
+        fetch(input.getAttribute("data-suggest-url") + "?q=" + encodeURIComponent(q), { credentials: "same-origin" })
+          .then(function (r) { return r.ok ? r.json() : { results: [] }; })
+          .then(function (data) {
+            list.textContent = "";
+            data.results.forEach(function (e) {
+              var option = document.createElement("option");
+              option.value = e.name;
+              list.appendChild(option);
+            });
+          })
+          .catch(function () {});
+      }, 250);
+    });
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();
