@@ -22,6 +22,7 @@ from gonghui.cards.models import (
     CARD_PIPELINE,
     USABLE,
     Benefit,
+    BenefitKind,
     Card,
     CardEvent,
     CardStatus,
@@ -29,9 +30,9 @@ from gonghui.cards.models import (
     Redemption,
     Venue,
 )
-from gonghui.core.audit import audit_record
+from gonghui.core.audit import audit_record, diff, snapshot
 from gonghui.core.models import AuditAction
-from gonghui.core.scoping import scopes_disabled
+from gonghui.core.scoping import path_in_scope, scopes_disabled
 from gonghui.members.models import Member, MemberStatus
 
 CARD_PREFIX = "8610"
@@ -324,3 +325,179 @@ def card_issue_bulk(*, by, unit, progress=None) -> int:
         if progress is not None and issued % 100 == 0:
             progress(issued)
     return issued
+
+
+# --- The benefit catalogue: venues and their benefits, kept by staff ----------------------
+
+VENUE_FIELDS = ("name", "unit", "service_point", "address", "is_active")
+BENEFIT_FIELDS = (
+    "name",
+    "kind",
+    "discount_percent",
+    "member_price",
+    "eligibility",
+    "eligible_unit",
+    "valid_from",
+    "valid_to",
+    "per_member_day",
+    "per_member_month",
+    "per_member_year",
+    "capacity",
+    "is_active",
+)
+BENEFIT_AUDITED = ("venue", *BENEFIT_FIELDS)
+
+
+def _validated(instance, fields) -> None:
+    """The model's own field checks (lengths, required values), as errors keyed by field."""
+    try:
+        instance.full_clean(exclude=[f.name for f in instance._meta.fields if f.name not in fields])
+    except ValidationError as e:
+        raise ValidationError(e.message_dict) from e
+
+
+def _check_unit_in_scope(unit, field: str = "unit") -> None:
+    if unit is None or not path_in_scope(unit.path):
+        raise ValidationError({field: [_("所选工会不存在或不在您的管辖范围内。")]})
+
+
+def _check_venue(venue: Venue) -> None:
+    _check_unit_in_scope(venue.unit if venue.unit_id else None)
+    if venue.service_point_id and not path_in_scope(venue.service_point.unit.path):
+        raise ValidationError({"service_point": [_("所选服务阵地不存在或不在您的管辖范围内。")]})
+
+
+def _apply(instance, changes: dict, allowed) -> None:
+    for name, value in changes.items():
+        if name not in allowed:
+            raise ValidationError({name: [_("该字段不能在此修改。")]})
+        setattr(instance, name, value)
+
+
+def venue_create(*, by, **fields) -> Venue:
+    """Register a partner venue under a union in the actor's scope. Its terminal token is
+    issued separately (:func:`venue_token_create`) and shown once."""
+    check_permission(by, "cards.manage")
+    venue = Venue()
+    _apply(venue, fields, VENUE_FIELDS)
+    _check_venue(venue)
+    _validated(venue, VENUE_FIELDS)
+    with transaction.atomic():
+        venue.save(force_insert=True)
+        audit_record(actor=by, action=AuditAction.CREATE, obj=venue, changes=diff({}, snapshot(venue, VENUE_FIELDS)))
+    return venue
+
+
+def venue_update(*, by, venue: Venue, **changes) -> Venue:
+    check_permission(by, "cards.manage")
+    with transaction.atomic():
+        # Through the scoped manager: a venue outside the actor's subtree is not found.
+        locked = Venue.objects.select_for_update(of=("self",)).select_related("unit").filter(pk=venue.pk).first()
+        if locked is None:
+            raise ValidationError({"venue": [_("场馆不存在或不在您的管辖范围内。")]})
+        before = snapshot(locked, VENUE_FIELDS)
+        _apply(locked, changes, VENUE_FIELDS)
+        _check_venue(locked)  # a move to another union must stay in scope too
+        _validated(locked, VENUE_FIELDS)
+        delta = diff(before, snapshot(locked, VENUE_FIELDS))
+        if delta:
+            locked.save(update_fields=list(delta))
+            audit_record(actor=by, action=AuditAction.UPDATE, obj=locked, changes=delta)
+    return locked
+
+
+def check_benefit(benefit: Benefit) -> None:
+    """A benefit's rules, every broken one reported at once under its field."""
+    errors: dict[str, list[str]] = {}
+
+    def add(name, message):
+        errors.setdefault(name, []).append(message)
+
+    if benefit.kind == BenefitKind.DISCOUNT:
+        if benefit.discount_percent is None or not 1 <= benefit.discount_percent <= 99:
+            add("discount_percent", _("折扣请填写 1 至 99 之间的整数（按原价的百分比，八折填 80）。"))
+    elif benefit.discount_percent is not None:
+        add("discount_percent", _("只有“折扣”方式才填写折扣。"))
+    if benefit.kind == BenefitKind.MEMBER_PRICE:
+        if benefit.member_price is None or benefit.member_price < 0:
+            add("member_price", _("会员价请填写不小于 0 的金额。"))
+    elif benefit.member_price is not None:
+        add("member_price", _("只有“会员价”方式才填写会员价。"))
+    if benefit.valid_from and benefit.valid_to and benefit.valid_to < benefit.valid_from:
+        add("valid_to", _("截止日期不能早于生效日期。"))
+    if benefit.eligibility == Eligibility.SUBTREE:
+        if benefit.eligible_unit_id is None or not path_in_scope(benefit.eligible_unit.path):
+            add("eligible_unit", _("请选择您管辖范围内的适用工会。"))
+    elif benefit.eligible_unit_id is not None:
+        add("eligible_unit", _("只有适用对象为“指定工会及下级的会员”时才选择适用工会。"))
+    for name in ("per_member_day", "per_member_month", "per_member_year"):
+        if getattr(benefit, name) == 0:
+            add(name, _("限次至少为 1；不限次数请留空。"))
+    if benefit.capacity is not None and benefit.capacity < benefit.redeemed:
+        add("capacity", _("总名额不能少于已使用的 %(n)s 次。") % {"n": benefit.redeemed})
+    if errors:
+        raise ValidationError(errors)
+
+
+def benefit_create(*, by, venue: Venue, **fields) -> Benefit:
+    check_permission(by, "cards.manage")
+    _check_unit_in_scope(venue.unit, "venue")
+    benefit = Benefit(venue=venue)
+    _apply(benefit, fields, BENEFIT_FIELDS)
+    _validated(benefit, BENEFIT_FIELDS)
+    check_benefit(benefit)
+    with transaction.atomic():
+        benefit.save(force_insert=True)
+        audit_record(
+            actor=by,
+            action=AuditAction.CREATE,
+            obj=benefit,
+            scope_path=venue.unit.path,
+            changes=diff({}, snapshot(benefit, BENEFIT_AUDITED)),
+        )
+    return benefit
+
+
+def _lock_benefit_in_scope(benefit: Benefit) -> Benefit:
+    """The benefit's row, locked: the same lock a redemption takes (:func:`lock_benefit`),
+    so a capacity lowered here is compared with a count no terminal is changing."""
+    locked = Benefit.objects.select_for_update(of=("self",)).select_related("venue__unit").filter(pk=benefit.pk).first()
+    if locked is None:  # the scoped manager finds no benefit of a venue outside the subtree
+        raise ValidationError({"venue": [_("优惠项目不存在或不在您的管辖范围内。")]})
+    return locked
+
+
+def benefit_update(*, by, benefit: Benefit, **changes) -> Benefit:
+    """Change a benefit's terms. Its venue is fixed: past redemptions name it."""
+    check_permission(by, "cards.manage")
+    with transaction.atomic():
+        locked = _lock_benefit_in_scope(benefit)
+        before = snapshot(locked, BENEFIT_AUDITED)
+        _apply(locked, changes, BENEFIT_FIELDS)
+        _validated(locked, BENEFIT_FIELDS)
+        check_benefit(locked)
+        delta = diff(before, snapshot(locked, BENEFIT_AUDITED))
+        if delta:
+            locked.save(update_fields=list(delta))
+            audit_record(
+                actor=by, action=AuditAction.UPDATE, obj=locked, scope_path=locked.venue.unit.path, changes=delta
+            )
+    return locked
+
+
+def benefit_set_active(*, by, benefit: Benefit, active: bool) -> Benefit:
+    """Switch a benefit on or off at every terminal at once (history stays)."""
+    check_permission(by, "cards.manage")
+    with transaction.atomic():
+        locked = _lock_benefit_in_scope(benefit)
+        if locked.is_active != bool(active):
+            locked.is_active = bool(active)
+            locked.save(update_fields=["is_active"])
+            audit_record(
+                actor=by,
+                action=AuditAction.UPDATE,
+                obj=locked,
+                scope_path=locked.venue.unit.path,
+                changes={"is_active": [not locked.is_active, locked.is_active]},
+            )
+    return locked

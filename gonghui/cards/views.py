@@ -12,7 +12,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from gonghui.cards import selectors, services, tasks
+from gonghui.cards.forms import BenefitFilterForm, BenefitForm, VenueFilterForm, VenueForm, active_value
 from gonghui.cards.models import CardStatus
+from gonghui.core.forms import apply_service_errors
+from gonghui.core.paging import paginate
 from gonghui.core.permissions import staff_required
 from gonghui.members import selectors as member_selectors
 from gonghui.orgs import selectors as org_selectors
@@ -131,5 +134,122 @@ def redemption_stats(request):
     today = timezone.localdate()
     start = parse_date(request.GET.get("from") or "") or today.replace(day=1)
     end = parse_date(request.GET.get("to") or "") or today
-    rows = selectors.redemption_stats(start=start, end=end)
-    return render(request, "cards/redemption_stats.html", {"rows": rows, "start": start, "end": end})
+    benefit = request.GET.get("benefit", "")
+    benefit_id = int(benefit) if benefit.isdigit() and len(benefit) < 10 else None
+    rows = selectors.redemption_stats(start=start, end=end, benefit_id=benefit_id)
+    return render(
+        request, "cards/redemption_stats.html", {"rows": rows, "start": start, "end": end, "benefit_id": benefit_id}
+    )
+
+
+# --- The benefit catalogue: partner venues and their benefits ------------------------------
+
+
+@staff_required("members.view")
+def venue_list(request):
+    form = VenueFilterForm(request.GET or None)
+    filters = {}
+    if form.is_valid():
+        filters = {"q": form.cleaned_data["q"], "active": active_value(form.cleaned_data["active"])}
+    page = paginate(request, selectors.venue_list(**filters))
+    return render(request, "cards/venue_list.html", {"page": page, "form": form})
+
+
+def _render_venue(request, venue, raw_token=None):
+    response = render(
+        request,
+        "cards/venue_detail.html",
+        {"venue": venue, "benefits": selectors.benefit_list(venue=venue), "raw_token": raw_token},
+    )
+    if raw_token:
+        response["Cache-Control"] = "no-store"  # the token is shown once: never from a cache
+    return response
+
+
+@staff_required("members.view")
+def venue_detail(request, pk):
+    return _render_venue(request, selectors.venue_get(pk))
+
+
+@staff_required("cards.manage")
+def venue_edit(request, pk=None):
+    venue = selectors.venue_get(pk) if pk else None
+    form = VenueForm(request.POST or None, instance=venue, initial=None if venue else {"unit": request.user.unit_id})
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in form.fields}
+        try:
+            if venue is None:
+                venue = services.venue_create(by=request.user, **data)
+                messages.success(request, _("已登记场馆“%(n)s”。请为其终端签发令牌。") % {"n": venue.name})
+            else:
+                venue = services.venue_update(by=request.user, venue=venue, **data)
+                messages.success(request, _("已保存。"))
+            return redirect("cards:venue_detail", pk=venue.pk)
+        except ValidationError as e:
+            apply_service_errors(form, e)
+    return render(request, "cards/venue_form.html", {"form": form, "venue": venue})
+
+
+@require_POST
+@staff_required("cards.manage")
+def venue_token(request, pk):
+    """A new terminal token, shown on this response only; the previous one stops working."""
+    raw = services.venue_token_create(by=request.user, venue=selectors.venue_get(pk))
+    return _render_venue(request, selectors.venue_get(pk), raw_token=raw)  # read again: now with a token
+
+
+@staff_required("members.view")
+def benefit_list(request):
+    form = BenefitFilterForm(request.GET or None)
+    filters = {}
+    if form.is_valid():
+        d = form.cleaned_data
+        filters = {"q": d["q"], "venue": d["venue"], "kind": d["kind"] or None, "active": active_value(d["active"])}
+    page = paginate(request, selectors.benefit_list(**filters))
+    return render(request, "cards/benefit_list.html", {"page": page, "form": form, "today": timezone.localdate()})
+
+
+@staff_required("members.view")
+def benefit_detail(request, pk):
+    benefit = selectors.benefit_get(pk)
+    return render(
+        request,
+        "cards/benefit_detail.html",
+        {"benefit": benefit, "usage": selectors.benefit_usage_by_month(benefit), "today": timezone.localdate()},
+    )
+
+
+@staff_required("cards.manage")
+def benefit_edit(request, pk=None):
+    benefit = selectors.benefit_get(pk) if pk else None
+    initial = None
+    if benefit is None:
+        today = timezone.localdate()
+        initial = {"valid_from": today, "valid_to": today.replace(month=12, day=31), "venue": request.GET.get("venue")}
+    form = BenefitForm(request.POST or None, instance=benefit, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in form.fields}
+        try:
+            if benefit is None:
+                benefit = services.benefit_create(by=request.user, **data)
+                messages.success(request, _("已新增优惠项目“%(n)s”。") % {"n": benefit.name})
+            else:
+                benefit = services.benefit_update(by=request.user, benefit=benefit, **data)
+                messages.success(request, _("已保存。"))
+            return redirect("cards:benefit_detail", pk=benefit.pk)
+        except ValidationError as e:
+            apply_service_errors(form, e)
+    return render(request, "cards/benefit_form.html", {"form": form, "benefit": benefit})
+
+
+@require_POST
+@staff_required("cards.manage")
+def benefit_set_active(request, pk):
+    benefit = selectors.benefit_get(pk)
+    active = request.POST.get("active") == "1"
+    try:
+        services.benefit_set_active(by=request.user, benefit=benefit, active=active)
+        messages.success(request, _("已启用，各场馆终端即可核销。") if active else _("已停用，各场馆终端不再受理。"))
+    except ValidationError as e:
+        messages.error(request, " ".join(e.messages))
+    return redirect("cards:benefit_detail", pk=benefit.pk)
