@@ -2,6 +2,7 @@
 tests use — someone in the right unit, someone in the parent, an outsider who must see
 nothing."""
 
+import datetime as dt
 import os
 from dataclasses import dataclass
 
@@ -49,6 +50,17 @@ def _fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_work_calendar():
+    """Each test rolls its database back; the working-day calendar's in-process memo must
+    not outlive the rows it was read from."""
+    from gonghui.core import workdays
+
+    workdays.forget()
+    yield
+    workdays.forget()
+
+
 @pytest.fixture
 def unscoped():
     """Set-up code runs outside any organisation scope, like a management command."""
@@ -73,6 +85,9 @@ class City:
     member_hd: object = None
     card_hd: object = None
     data_request_hd: object = None
+    application_hd: object = None
+    venue_hd: object = None
+    benefit_hd: object = None
 
 
 def valid_uscc(region: str, body: str) -> str:
@@ -181,6 +196,28 @@ def city(db):
         from gonghui.members.services import data_request_submit
 
         data_request_hd = data_request_submit(member=member_hd, kind="correction", details="海淀会员更正地址")
+        from gonghui.members.services import application_submit_join
+
+        application_hd = application_submit_join(
+            phone="13603030303",
+            name="海淀申请人",
+            id_number=id_number("110108", "773"),
+            employer=employer_hd,
+        )
+        from gonghui.cards.services import benefit_create, venue_create
+
+        venue_hd = venue_create(by=boss, name="中关村职工体育馆", unit=hd_station, address="海淀区中关村南大街5号")
+        # Switched off, so the members' portal (which lists every active benefit) is unchanged.
+        benefit_hd = benefit_create(
+            by=boss,
+            venue=venue_hd,
+            name="中关村游泳会员价",
+            kind="member_price",
+            member_price="20.00",
+            valid_from=dt.date(2025, 1, 1),
+            valid_to=dt.date(2030, 12, 31),
+            is_active=False,
+        )
     return City(
         root,
         chaoyang,
@@ -197,6 +234,9 @@ def city(db):
         member_hd,
         card_hd,
         data_request_hd,
+        application_hd=application_hd,
+        venue_hd=venue_hd,
+        benefit_hd=benefit_hd,
     )
 
 

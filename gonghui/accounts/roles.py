@@ -33,6 +33,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "members.import",
             "members.export",
             "members.reveal",
+            "cards.manage",
+            "calendar.manage",
         }
     ),
     Role.OFFICER: frozenset(
@@ -45,6 +47,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "members.import",
             "members.export",
             "members.reveal",
+            "cards.manage",
         }
     ),
     Role.SOCIAL_WORKER: frozenset(
@@ -61,7 +64,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.MEDIATOR: frozenset({"orgs.view", "members.view"}),
     # The auditor reads everything in scope, the audit log included, and changes nothing.
     Role.AUDITOR: frozenset({"orgs.view", "members.view", "audit.view"}),
-    Role.SYSADMIN: frozenset({"orgs.view", "orgs.manage_units", "accounts.manage_staff", "admin.access", "api.tokens"}),
+    Role.SYSADMIN: frozenset(
+        {"orgs.view", "orgs.manage_units", "accounts.manage_staff", "admin.access", "api.tokens", "calendar.manage"}
+    ),
 }
 
 WRITE_PERMISSIONS = frozenset(p for perms in ROLE_PERMISSIONS.values() for p in perms if not p.endswith(".view"))

@@ -17,10 +17,13 @@ def navigation(request):
         ("employers", _("用人单位"), reverse("orgs:employer_list"), "orgs.view"),
         ("service_points", _("服务阵地"), reverse("orgs:service_point_list"), "orgs.view"),
         ("members", _("会员"), reverse("members:member_list"), "members.view"),
+        ("applications", _("入会申请"), reverse("members:application_list"), "members.view"),
         ("cards", _("服务卡核销"), reverse("cards:redemption_stats"), "members.view"),
+        ("benefits", _("优惠项目"), reverse("cards:benefit_list"), "members.view"),
         ("data_requests", _("个人信息请求"), reverse("members:data_request_list"), "members.view"),
         ("imports", _("导入导出"), reverse("imports:job_list"), "members.import"),
         ("staff", _("工作人员"), reverse("accounts:staff_list"), "accounts.manage_staff"),
+        ("calendar", _("工作日历"), reverse("core:calendar"), "orgs.view"),
         ("audit", _("审计日志"), reverse("core:audit_log"), "audit.view"),
         ("admin", _("系统管理"), reverse("admin:index"), "admin.access"),
     ]

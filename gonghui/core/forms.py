@@ -1,4 +1,6 @@
+from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 
 def apply_service_errors(form, error: ValidationError) -> None:
@@ -9,3 +11,25 @@ def apply_service_errors(form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errs)
     else:
         form.add_error(None, error.messages)
+
+
+class CalendarDayForm(forms.Form):
+    """One day of the working-day calendar: set it as a day off or a working day, or clear
+    it back to the default week."""
+
+    date = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    is_workday = forms.TypedChoiceField(
+        label=_("安排"),
+        choices=[("0", _("放假")), ("1", _("上班（调休）"))],
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+        initial="0",
+        required=False,
+        empty_value=False,
+    )
+    name = forms.CharField(
+        label=_("名称"),
+        max_length=40,
+        required=False,
+        help_text=_("如：春节、国庆节、春节调休上班。清除时无需填写。"),
+    )

@@ -73,3 +73,33 @@ class AuditChainHead(models.Model):
 
     def __str__(self):
         return f"#{self.seq} {self.hash[:12]}"
+
+
+class CalendarDay(models.Model):
+    """A date on which the working-day calendar (工作日历) differs from, or names, the
+    default week of Monday–Friday work and Saturday–Sunday rest: a public holiday (放假) or
+    a make-up working day (调休上班). Deadlines counted in working days read these rows
+    through ``gonghui.core.workdays``; they are written only by ``calendar_day_set`` and
+    ``calendar_day_clear``. The calendar is one for the whole city, not tree-scoped data."""
+
+    date = models.DateField(_("日期"), unique=True)
+    is_workday = models.BooleanField(_("工作日"), help_text=_("勾选为上班（如调休上班），不勾选为放假。"))
+    name = models.CharField(_("名称"), max_length=40, help_text=_("如：春节、国庆节、春节调休上班。"))
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("修改人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("工作日历")
+        verbose_name_plural = _("工作日历")
+        ordering = ["date"]
+
+    def __str__(self):
+        return f"{self.date:%Y-%m-%d} {self.name}"

@@ -37,6 +37,14 @@ PUBLIC = {
     "my/redemptions/",
     "my/requests/",
     "my/data.json",
+    "my/signin/password/",
+    "my/benefits/",
+    "my/join/",
+    "my/transfer/",
+    "my/applications/<int:pk>/withdraw/",
+    "my/employers.json",
+    "my/contact/",
+    "my/password/",
 }
 
 # Routes for partner venues' terminals (their own token); staff sessions get 401 there.
@@ -57,7 +65,12 @@ ROUTE_OBJECTS = {
     "data/templates/": "haidian",  # <kind> is not an object: an unknown kind is 404
     "api/v1/members/": "member_hd",
     "members/requests/": "data_request_hd",
+    "members/applications/": "application_hd",
+    # A worker's own application; the portal test below checks a stranger's answers 404.
+    "my/applications/": "application_hd",
     "members/": "member_hd",
+    "cards/venues/": "venue_hd",
+    "cards/benefits/": "benefit_hd",
     "cards/issue/": "member_hd",
     "cards/bulk/": "haidian",
     "cards/": "card_hd",
@@ -174,9 +187,9 @@ def test_staff_see_nothing_of_another_district_in_the_members_portal(client, cit
     redirect there, and shows nothing of 海淀区 (海淀会员 even holds a card)."""
     login(client, district_user)
     portal = [r for r in all_routes() if r.startswith("my/")]
-    assert len(portal) == 8
+    assert len(portal) == 16
     for route in portal:
-        url = "/" + route
+        url = "/" + route.replace("<int:pk>", str(city.application_hd.pk))
         response = client.get(url)
         if response.status_code == 405:
             response = client.post(url)
@@ -185,7 +198,7 @@ def test_staff_see_nothing_of_another_district_in_the_members_portal(client, cit
             response = client.get(response["Location"])
         assert response.status_code in (200, 400), url
         body = response.content.decode()
-        assert 'name="phone"' in body, url
+        assert 'name="phone"' in body or 'name="id_number"' in body, url
         for marker in [*FOREIGN_MARKERS, "海淀会员", city.card_hd.masked_number]:
             assert marker not in body, f"{url} shows {marker!r} to a 朝阳区 user"
 
