@@ -115,6 +115,8 @@ class BenefitKind(models.TextChoices):
 class Eligibility(models.TextChoices):
     ALL = "all", _("全体会员")
     NEW_FORM = "new_form", _("新就业形态劳动者")
+    MODEL_WORKER = "model_worker", _("劳动模范")
+    HARDSHIP = "hardship", _("困难职工")
     SUBTREE = "subtree", _("指定工会及下级的会员")
 
 

@@ -198,6 +198,29 @@ def _card_from_number(number: str, phone_last4: str) -> Card:
     return card
 
 
+def member_eligible(benefit: Benefit, member: Member) -> bool:
+    """Whether the benefit's eligibility rule admits the member (validity and quotas aside)."""
+    rule = benefit.eligibility
+    if rule == Eligibility.NEW_FORM:
+        return member.is_new_form_worker
+    if rule == Eligibility.MODEL_WORKER:
+        return member.is_model_worker
+    if rule == Eligibility.HARDSHIP:
+        return member.in_hardship
+    if rule == Eligibility.SUBTREE:
+        return benefit.eligible_unit is not None and member.unit.path.startswith(benefit.eligible_unit.path)
+    return True
+
+
+def ineligible_reason(benefit: Benefit) -> str:
+    return {
+        Eligibility.NEW_FORM: _("该优惠仅限新就业形态劳动者。"),
+        Eligibility.MODEL_WORKER: _("该优惠仅限劳动模范。"),
+        Eligibility.HARDSHIP: _("该优惠仅限在册困难职工。"),
+        Eligibility.SUBTREE: _("该优惠仅限指定工会的会员。"),
+    }.get(benefit.eligibility, _("不符合该优惠的适用条件。"))
+
+
 def lock_benefit(benefit_id: int) -> Benefit:
     """Serialise redemptions of one benefit: the count of uses and the insert of a new one
     happen under this row lock. (The race test switches it off to show why.)"""
@@ -269,10 +292,8 @@ def _redeem(venue, benefit_id, key, token, number, phone_last4) -> Verdict:
             raise Refused("benefit_unknown", _("本场馆没有该优惠项目。"))
         if not benefit.valid_from <= today <= benefit.valid_to:
             raise Refused("benefit_expired", _("该优惠项目不在有效期内。"))
-        if benefit.eligibility == Eligibility.NEW_FORM and not member.is_new_form_worker:
-            raise Refused("not_eligible", _("该优惠仅限新就业形态劳动者。"))
-        if benefit.eligibility == Eligibility.SUBTREE and not member.unit.path.startswith(benefit.eligible_unit.path):
-            raise Refused("not_eligible", _("该优惠仅限指定工会的会员。"))
+        if not member_eligible(benefit, member):
+            raise Refused("not_eligible", ineligible_reason(benefit))
         if benefit.capacity is not None and benefit.redeemed >= benefit.capacity:
             raise Refused("capacity_full", _("该优惠名额已用完。"))
         used = _period_counts(member.pk, benefit.pk, today)

@@ -39,6 +39,8 @@ class MemberForm(forms.Form):
     )
     is_new_form_worker = forms.BooleanField(label=_("新就业形态劳动者"), required=False)
     platform = forms.ChoiceField(label=_("平台类型"), required=False, choices=[("", "—")] + Platform.choices)
+    is_model_worker = forms.BooleanField(label=_("劳动模范"), required=False)
+    in_hardship = forms.BooleanField(label=_("困难职工"), required=False)
     joined_on = forms.DateField(
         label=_("入会日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}), help_text=_("默认为今天")
     )
@@ -46,6 +48,9 @@ class MemberForm(forms.Form):
     def __init__(self, *args, editing=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = Unit.objects.all().order_by("path")
+        if not editing:  # markers are set on an existing record
+            del self.fields["is_model_worker"]
+            del self.fields["in_hardship"]
         if editing:
             del self.fields["unit"]
             del self.fields["joined_on"]

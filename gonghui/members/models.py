@@ -56,6 +56,15 @@ class Member(models.Model):
     )
     is_new_form_worker = models.BooleanField(_("新就业形态劳动者"), default=False, db_index=True)
     platform = models.CharField(_("平台类型"), max_length=16, choices=Platform.choices, blank=True)
+    # Markers that benefits can be limited to. db_default keeps bulk loaders that do not
+    # name these columns (seeding's COPY) working.
+    is_model_worker = models.BooleanField(_("劳动模范"), default=False, db_default=False)
+    in_hardship = models.BooleanField(
+        _("困难职工"),
+        default=False,
+        db_default=False,
+        help_text=_("在册困难职工（建档后由困难帮扶业务维护）。"),
+    )
     status = models.CharField(_("会籍状态"), max_length=8, choices=MemberStatus.choices, default=MemberStatus.ACTIVE)
     joined_on = models.DateField(_("入会日期"))
     left_on = models.DateField(_("退会日期"), null=True, blank=True)

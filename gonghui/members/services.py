@@ -149,6 +149,8 @@ AUDITED_FIELDS = (
     "employer",
     "is_new_form_worker",
     "platform",
+    "is_model_worker",
+    "in_hardship",
     "status",
     "joined_on",
     "left_on",
@@ -204,9 +206,19 @@ def member_create(
 
 def member_update(*, by, member: Member, **changes) -> Member:
     """Correct a member's details. ``id_number`` and ``phone`` are given in plain text and
-    stored protected; other fields: name, employer, is_new_form_worker, platform."""
+    stored protected; other fields: name, employer, is_new_form_worker, platform,
+    is_model_worker, in_hardship."""
     check_permission(by, "members.manage")
-    allowed = {"name", "id_number", "phone", "employer", "is_new_form_worker", "platform"}
+    allowed = {
+        "name",
+        "id_number",
+        "phone",
+        "employer",
+        "is_new_form_worker",
+        "platform",
+        "is_model_worker",
+        "in_hardship",
+    }
     unknown = set(changes) - allowed
     if unknown:
         raise ValidationError({k: [_("该字段不能在此修改。")] for k in unknown})
@@ -242,6 +254,10 @@ def member_update(*, by, member: Member, **changes) -> Member:
             setattr(locked, field, values[field])
         if locked.employer_id != before["employer"]:
             changed.append("employer")
+        for flag in ("is_model_worker", "in_hardship"):
+            if flag in changes and bool(changes[flag]) != getattr(locked, flag):
+                setattr(locked, flag, bool(changes[flag]))
+                changed.append(flag)
         delta = diff(before, _snapshot(locked))
         if changed:
             locked.save(update_fields=[*changed, "updated_at"])

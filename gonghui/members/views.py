@@ -111,6 +111,8 @@ def member_edit(request, pk):
         "employer_uscc": member.employer.uscc if member.employer_id else "",
         "is_new_form_worker": member.is_new_form_worker,
         "platform": member.platform,
+        "is_model_worker": member.is_model_worker,
+        "in_hardship": member.in_hardship,
     }
     form = MemberForm(request.POST or None, initial=initial, editing=True)
     existing = None
@@ -120,6 +122,8 @@ def member_edit(request, pk):
             "name": d["name"],
             "is_new_form_worker": d["is_new_form_worker"],
             "platform": d["platform"],
+            "is_model_worker": d["is_model_worker"],
+            "in_hardship": d["in_hardship"],
         }
         if d["id_number"]:
             changes["id_number"] = d["id_number"]

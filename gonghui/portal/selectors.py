@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gonghui.cards.models import HELD, Card, Redemption
-from gonghui.cards.services import card_qr_token
+from gonghui.cards.services import card_qr_token, member_eligible
 from gonghui.core.scoping import scopes_disabled
 from gonghui.members.models import Member, MembershipApplication, MemberStatus
 from gonghui.orgs.models import Employer, Unit, UnitKind
@@ -99,7 +99,7 @@ def portal_benefits(member: Member) -> list[dict]:
     query for the benefits, one aggregate for this year's uses."""
     from django.db.models import Count, Q
 
-    from gonghui.cards.models import Benefit, Eligibility
+    from gonghui.cards.models import Benefit
 
     today = timezone.localdate()
     with scopes_disabled():
@@ -120,9 +120,7 @@ def portal_benefits(member: Member) -> list[dict]:
         }
     result = []
     for b in benefits:
-        if b.eligibility == Eligibility.NEW_FORM and not member.is_new_form_worker:
-            continue
-        if b.eligibility == Eligibility.SUBTREE and not member.unit.path.startswith(b.eligible_unit.path):
+        if not member_eligible(b, member):
             continue
         counts = used.get(b.pk, {"day": 0, "month": 0, "year": 0})
         left = [

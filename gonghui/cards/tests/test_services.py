@@ -122,7 +122,17 @@ def test_ended_membership_and_eligibility(venue, card, city, clerk):
     assert redeem(venue, new_form_only, card).code == "not_eligible"
     subtree = make_benefit(venue, name="海淀专享", eligibility="subtree", eligible_unit=city.haidian)
     assert redeem(venue, subtree, card, key="s").code == "not_eligible"
+    model_only = make_benefit(venue, name="劳模疗休养", eligibility="model_worker")
+    hardship_only = make_benefit(venue, name="困难职工免费体检", eligibility="hardship")
+    refused = redeem(venue, model_only, card, key="m")
+    assert refused.code == "not_eligible" and "劳动模范" in refused.message
+    assert redeem(venue, hardship_only, card, key="h").code == "not_eligible"
     from gonghui.members import services as member_services
+
+    with scope(org=clerk.unit.path):
+        member_services.member_update(by=clerk, member=city.member_cy, is_model_worker=True, in_hardship=True)
+    assert redeem(venue, model_only, card, key="m2").ok
+    assert redeem(venue, hardship_only, card, key="h2").ok
 
     with scope(org=clerk.unit.path):
         member_services.member_leave(by=clerk, member=city.member_cy, reason="离职")
