@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "gonghui.imports",
     "gonghui.cards",
     "gonghui.portal",
+    "gonghui.appeals",
     "huey.contrib.djhuey",
 ]
 

@@ -35,6 +35,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "members.reveal",
             "cards.manage",
             "calendar.manage",
+            "appeals.view",
+            "appeals.intake",
+            "appeals.handle",
+            "appeals.configure",
         }
     ),
     Role.OFFICER: frozenset(
@@ -48,6 +52,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "members.export",
             "members.reveal",
             "cards.manage",
+            "appeals.view",
+            "appeals.intake",
+            "appeals.handle",
         }
     ),
     Role.SOCIAL_WORKER: frozenset(
@@ -59,11 +66,14 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "members.manage",
             "members.import",
             "members.export",
+            "appeals.view",
+            "appeals.intake",
+            "appeals.handle",
         }
     ),
-    Role.MEDIATOR: frozenset({"orgs.view", "members.view"}),
+    Role.MEDIATOR: frozenset({"orgs.view", "members.view", "appeals.view"}),
     # The auditor reads everything in scope, the audit log included, and changes nothing.
-    Role.AUDITOR: frozenset({"orgs.view", "members.view", "audit.view"}),
+    Role.AUDITOR: frozenset({"orgs.view", "members.view", "audit.view", "appeals.view"}),
     Role.SYSADMIN: frozenset(
         {"orgs.view", "orgs.manage_units", "accounts.manage_staff", "admin.access", "api.tokens", "calendar.manage"}
     ),

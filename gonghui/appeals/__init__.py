@@ -1,6 +1,7 @@
-"""12351 appeals (职工诉求): text helpers used when an appeal is taken in.
+"""12351 appeals (职工诉求): every channel in, routed to the union responsible, handled to
+deadlines counted in working days, escalated when late, with early warning of collective
+incidents.
 
-``categories`` names what the hotline receives, ``classifier`` suggests a category from the
-worker's own words and ``address`` suggests the district (and street) the places in the text
-belong to. Plain modules for now; the Django app is built around them later.
+``categories``, ``classifier`` and ``address`` are the text helpers used at intake (they
+suggest; the operator decides); ``models``/``services``/``selectors`` are the domain.
 """
