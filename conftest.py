@@ -88,6 +88,10 @@ class City:
     application_hd: object = None
     venue_hd: object = None
     benefit_hd: object = None
+    appeal_hd: object = None
+    kiosk_hd: object = None
+    slot_hd: object = None
+    mediation_hd: object = None
 
 
 def valid_uscc(region: str, body: str) -> str:
@@ -108,6 +112,21 @@ def make_staff(unit, *roles, username=None, password="Test#Pass2024", **extra):
             StaffRole.objects.create(staff=staff, role=role)
         unit_counts_add(unit=unit, staff=1)
     return staff
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache (rate-limit counters, cached gazetteer rows)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    """Uploaded files (appeal attachments, import files) go to the test's own folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 @pytest.fixture
@@ -218,6 +237,43 @@ def city(db):
             valid_to=dt.date(2030, 12, 31),
             is_active=False,
         )
+        from gonghui.appeals.services import appeal_submit
+
+        appeal_hd = appeal_submit(
+            by=boss,
+            channel="hotline",
+            worker_name="海淀来电人",
+            phone="13604040404",
+            description="中关村软件公司拖欠海淀员工工资两个月。",
+            employer=employer_hd,
+        )
+        from django.utils import timezone
+
+        from gonghui.kiosk.services import kiosk_create, remote_mediation_request, slot_publish
+
+        kiosk_hd = kiosk_create(
+            by=boss, name="中关村枫桥智能舱", unit=hd_station, code="hd-kiosk", service_point=point_hd
+        )
+        slot_starts = timezone.now().replace(minute=0, second=0, microsecond=0) + dt.timedelta(days=3)
+        slot_hd = slot_publish(
+            by=boss,
+            unit=hd_station,
+            kind="legal",
+            starts_at=slot_starts,
+            ends_at=slot_starts + dt.timedelta(hours=1),
+            capacity=2,
+            counsellor="中关村律师",
+            location="中关村街道工会服务站调解室",
+        )
+        mediation_hd = remote_mediation_request(
+            unit=hd_station,
+            applicant_name="海淀申请调解人",
+            applicant_phone="13605050505",
+            other_name="中关村软件公司",
+            other_phone="",
+            description="中关村软件公司拖欠加班费，申请远程调解。",
+            kiosk=kiosk_hd,
+        )
     return City(
         root,
         chaoyang,
@@ -237,6 +293,10 @@ def city(db):
         application_hd=application_hd,
         venue_hd=venue_hd,
         benefit_hd=benefit_hd,
+        appeal_hd=appeal_hd,
+        kiosk_hd=kiosk_hd,
+        slot_hd=slot_hd,
+        mediation_hd=mediation_hd,
     )
 
 

@@ -112,6 +112,8 @@ def on_http_error(request, exc):
     return _error(request, exc.status_code, str(exc))
 
 
+from gonghui.appeals.api import appeals_router  # noqa: E402
+from gonghui.appeals.api import router as sms_router  # noqa: E402
 from gonghui.cards.api import router as cards_router  # noqa: E402
 from gonghui.members.api import router as members_router  # noqa: E402
 from gonghui.orgs.api import router as orgs_router  # noqa: E402
@@ -119,3 +121,5 @@ from gonghui.orgs.api import router as orgs_router  # noqa: E402
 api.add_router("/", orgs_router)
 api.add_router("/", members_router)
 api.add_router("/", cards_router)
+api.add_router("/", appeals_router)
+api.add_router("/", sms_router)

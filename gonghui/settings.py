@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "gonghui.imports",
     "gonghui.cards",
     "gonghui.portal",
+    "gonghui.kiosk",
     "gonghui.appeals",
     "huey.contrib.djhuey",
 ]
@@ -216,6 +217,17 @@ FORMAT_MODULE_PATH = ["gonghui.formats"]
 # Dotted path of the SMS adapter (a subclass of gonghui.portal.sms.BaseSmsBackend). The
 # console backend logs the codes and is refused by `check --deploy`.
 PORTAL_SMS_BACKEND = env.str("PORTAL_SMS_BACKEND", default="gonghui.portal.sms.ConsoleBackend")
+# Shared secret the SMS gateway sends (X-SMS-Gateway-Token) with each incoming message for
+# /api/v1/sms/inbound (12351 appeals by text). Empty: the endpoint accepts nothing.
+SMS_INBOUND_TOKEN = env.str("SMS_INBOUND_TOKEN", default="")
+
+# --- Self-service kiosk (枫桥智能舱) --------------------------------------------------------
+# The video-conference address sent by SMS to both sides of a remote mediation; "{room}" is
+# replaced by the request's own random room name.
+KIOSK_VIDEO_MEETING_URL = env.str("KIOSK_VIDEO_MEETING_URL", default="https://meet.example.invalid/{room}")
+# Seconds without a touch after which the kiosk screen returns to its start and forgets
+# everything entered or shown.
+KIOSK_IDLE_SECONDS = env.int("KIOSK_IDLE_SECONDS", default=60)
 
 # --- Personal data (ID numbers, phones): see core/pii.py ------------------------------
 # Comma-separated "id:base64(32 random bytes)"; the first encrypts, all decrypt.

@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from gonghui.api import api
+from gonghui.appeals.views import track as appeal_track
 from gonghui.cards.views import venue_terminal
 from gonghui.core.views import healthz
 from gonghui.orgs.views import service_point_public
@@ -19,7 +20,10 @@ urlpatterns = [
     path("members/", include("gonghui.members.urls")),
     path("data/", include("gonghui.imports.urls")),
     path("cards/", include("gonghui.cards.urls")),
+    path("appeals/", include("gonghui.appeals.urls")),
+    path("track/", appeal_track, name="appeal_track"),
     path("my/", include("gonghui.portal.urls")),
+    path("kiosk/", include("gonghui.kiosk.urls")),
     path("venue/", venue_terminal, name="venue_terminal"),
     path("p/<slug:code>/", service_point_public, name="service_point_public"),
     path("api/v1/", api.urls),

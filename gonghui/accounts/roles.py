@@ -24,6 +24,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.UNIT_ADMIN: frozenset(
         {
             "orgs.view",
+            "kiosk.manage",
             "orgs.manage_units",
             "orgs.manage_employers",
             "orgs.manage_service_points",
@@ -44,6 +45,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.OFFICER: frozenset(
         {
             "orgs.view",
+            "kiosk.manage",
             "orgs.manage_employers",
             "orgs.manage_service_points",
             "members.view",
@@ -60,6 +62,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.SOCIAL_WORKER: frozenset(
         {
             "orgs.view",
+            "kiosk.manage",
             "orgs.manage_employers",
             "orgs.manage_service_points",
             "members.view",

@@ -538,8 +538,9 @@ def appeal_resume(*, by, appeal: Appeal, note: str = "") -> Appeal:
         )
 
 
-def appeal_reply(*, by, appeal: Appeal, reply: str) -> Appeal:
-    """The answer to the worker (public), sent to them by SMS with the ticket."""
+def appeal_reply(*, by, appeal: Appeal, reply: str, notify: bool = True) -> Appeal:
+    """The answer to the worker (public), sent to them by SMS with the ticket (``notify``:
+    demo data and imports of past appeals send nothing)."""
     check_permission(by, "appeals.handle")
     reply = (reply or "").strip()
     if len(reply) < 5:
@@ -551,7 +552,10 @@ def appeal_reply(*, by, appeal: Appeal, reply: str) -> Appeal:
         done = _transition(
             locked, AppealStatus.REPLIED, by, note=reply[:2000], reply=reply[:5000], replied_at=timezone.now()
         )
-        transaction.on_commit(lambda: _notify_worker(done, _("您的诉求（编号%(t)s）已答复，可凭编号和手机号查询。")))
+        if notify:
+            transaction.on_commit(
+                lambda: _notify_worker(done, _("您的诉求（编号%(t)s）已答复，可凭编号和手机号查询。"))
+            )
     return done
 
 

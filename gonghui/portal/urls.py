@@ -16,6 +16,7 @@ urlpatterns = [
     path("transfer/", views.apply_transfer, name="apply_transfer"),
     path("applications/<int:pk>/withdraw/", views.application_withdraw, name="application_withdraw"),
     path("employers.json", views.employers, name="employers"),
+    path("appeals/", views.appeals, name="appeals"),
     path("contact/", views.contact, name="contact"),
     path("password/", views.password, name="password"),
     path("requests/", views.data_requests, name="data_requests"),

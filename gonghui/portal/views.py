@@ -251,6 +251,50 @@ def employers(request):
     return JsonResponse({"results": selectors.employer_suggestions(request.GET.get("q", "")[:50])})
 
 
+# --- 12351 appeals ---------------------------------------------------------------------
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@account_required
+def appeals(request):
+    """My appeals (诉求): submit one online and follow those made with my number."""
+    from gonghui.appeals import selectors as appeal_selectors
+    from gonghui.appeals import services as appeal_services
+    from gonghui.appeals.models import Channel
+
+    post, errors = request.POST, {}
+    if request.method == "POST":
+        member = request.member
+        try:
+            appeal = appeal_services.appeal_submit(
+                channel=Channel.PORTAL,
+                worker_name=member.name if member else post.get("worker_name", ""),
+                phone=pii.decrypt(request.account.phone_cipher),
+                description=post.get("description", ""),
+                employer=member.employer if member and member.employer_id and not post.get("employer_name") else None,
+                employer_name=post.get("employer_name", ""),
+                workplace=post.get("workplace", ""),
+                workers_involved=post.get("workers_involved") or 1,
+                attachments=request.FILES.getlist("attachments"),
+            )
+        except ValidationError as e:
+            errors = _errors(e)
+        else:
+            messages.success(
+                request,
+                _("诉求已提交，受理编号 %(t)s。承办工会：%(u)s。") % {"t": appeal.ticket, "u": appeal.unit.name},
+            )
+            return redirect("portal:appeals")
+    mine = appeal_selectors.appeals_for_phone(request.account.phone_hash)
+    return render(
+        request,
+        "portal/appeals.html",
+        {"post": post, "errors": errors, "appeals": mine, "member": request.member},
+        status=400 if errors else 200,
+    )
+
+
 # --- Contact details and password --------------------------------------------------------
 
 

@@ -45,10 +45,19 @@ PUBLIC = {
     "my/employers.json",
     "my/contact/",
     "my/password/",
+    "my/appeals/",
+    "track/",  # a worker follows an appeal with ticket + phone; nothing shown without both
+    # The kiosk device's pages, like the venue terminal: the device signs in with its own
+    # token (a signed device cookie), no staff data behind them.
+    "kiosk/<slug:code>/",
+    "kiosk/<slug:code>/book/",
+    "kiosk/<slug:code>/appeal/",
+    "kiosk/<slug:code>/mediation/",
+    "kiosk/<slug:code>/track/",
 }
 
 # Routes for partner venues' terminals (their own token); staff sessions get 401 there.
-VENUE_ONLY = {"api/v1/venue/verify", "api/v1/venue/redemptions"}
+VENUE_ONLY = {"api/v1/venue/verify", "api/v1/venue/redemptions", "api/v1/sms/inbound"}
 
 # route prefix → the fixture attribute of the *other district's* object to put in the URL
 ROUTE_OBJECTS = {
@@ -66,6 +75,8 @@ ROUTE_OBJECTS = {
     "api/v1/members/": "member_hd",
     "members/requests/": "data_request_hd",
     "members/applications/": "application_hd",
+    "appeals/": "appeal_hd",
+    "api/v1/appeals/": "appeal_hd",
     # A worker's own application; the portal test below checks a stranger's answers 404.
     "my/applications/": "application_hd",
     "members/": "member_hd",
@@ -74,6 +85,10 @@ ROUTE_OBJECTS = {
     "cards/issue/": "member_hd",
     "cards/bulk/": "haidian",
     "cards/": "card_hd",
+    # Booking actions sit under their slot: a 海淀 slot is not found before the booking is.
+    "kiosk/manage/slots/": "slot_hd",
+    "kiosk/manage/mediation/": "mediation_hd",
+    "kiosk/manage/devices/": "kiosk_hd",
 }
 
 # What of 海淀区 must never appear in a 朝阳区 user's answer.
@@ -104,6 +119,8 @@ def concrete(route, city, outsider):
             return re.sub(r"<(?:\w+:)?\w+>", str(obj.pk), route)
     if route == "p/<slug:code>/":
         return f"p/{city.point_hd.code}/"
+    if route.startswith("kiosk/<slug:code>/"):
+        return route.replace("<slug:code>", city.kiosk_hd.code)
     pytest.fail(f"route {route!r} is not classified in test_url_scoping.py")
 
 
@@ -187,7 +204,7 @@ def test_staff_see_nothing_of_another_district_in_the_members_portal(client, cit
     redirect there, and shows nothing of 海淀区 (海淀会员 even holds a card)."""
     login(client, district_user)
     portal = [r for r in all_routes() if r.startswith("my/")]
-    assert len(portal) == 16
+    assert len(portal) == 17
     for route in portal:
         url = "/" + route.replace("<int:pk>", str(city.application_hd.pk))
         response = client.get(url)

@@ -197,3 +197,17 @@ def test_the_portal_session_ends_twelve_hours_after_sign_in_however_active(clien
     assert response.status_code == 302 and response["Location"] == "/my/signin/"
     assert "请重新登录" in client.get("/my/signin/").content.decode()
     assert client.get("/my/")["Location"] == "/my/signin/"
+
+
+def test_a_worker_submits_an_appeal_in_the_portal_and_follows_it(client, city, outbox):
+    from gonghui.appeals.models import Appeal
+
+    sign_in(client, outbox)
+    bad = client.post("/my/appeals/", {"description": "短"})
+    assert bad.status_code == 400 and "至少5个字" in bad.content.decode()
+    response = client.post("/my/appeals/", {"description": "单位两个月没交社保了。", "workers_involved": "1"})
+    assert response.status_code == 302
+    with scopes_disabled():
+        appeal = Appeal.objects.get(channel="portal")
+    assert appeal.worker_name == "周建国" and appeal.member == city.member_cy
+    assert appeal.ticket in client.get("/my/appeals/").content.decode()

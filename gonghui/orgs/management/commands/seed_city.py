@@ -891,6 +891,12 @@ class Command(BaseCommand):
                         f"合作场馆 venues +{made['venues']}，服务卡 cards +{made['cards']:,}"
                         "（场馆令牌 venue tokens: manage.py create_venue_token <id>）"
                     )
+                from gonghui.appeals.demo import seed_demo_appeals
+
+                started = time.perf_counter()
+                appeals = seed_demo_appeals(count=min(300, max(10, members // 60)))
+                if appeals:
+                    self.say(f"12351诉求 appeals +{appeals}（{time.perf_counter() - started:.1f} s）")
             self.say()
             self.print_summary(root)
 
@@ -925,7 +931,20 @@ class Command(BaseCommand):
         """Delete the tree and everything hanging from it; the audit trail is append-only and stays."""
         with transaction.atomic():
             try:
+                from gonghui.appeals.models import Alert, Appeal, RoutingRule
                 from gonghui.cards.models import Benefit, Card, CardEvent, Redemption, Venue
+                from gonghui.members.models import DataRightsRequest, MembershipApplication
+                from gonghui.portal.models import PortalAccount
+
+                Alert.objects.all().delete()
+                for appeal_model in ("AppealHandoff", "AppealAttachment", "AppealEvent"):
+                    Appeal._meta.apps.get_model("appeals", appeal_model).objects.all().delete()
+                Appeal.objects.filter(duplicate_of__isnull=False).delete()
+                Appeal.objects.all().delete()
+                RoutingRule.objects.all().delete()
+                MembershipApplication.objects.all().delete()
+                DataRightsRequest.objects.all().delete()
+                PortalAccount.objects.all().delete()
 
                 Redemption.objects.all().delete()
                 CardEvent.objects.all().delete()
