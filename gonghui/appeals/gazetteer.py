@@ -4,8 +4,8 @@ Curated rather than taken from a package: the hotline needs the 16 districts wit
 forms people say (朝阳, 海淀), all their streets and towns (街道、地区、镇、乡) and the
 landmarks, business areas and stations a worker names instead of an address (国贸, 中关村,
 西二旗, 亦庄). Address packages know the first two levels of the whole country but not the
-landmarks, and a country-wide table turns 朝阳 into 辽宁省朝阳市. The streets are the same
-list as the demo city (gonghui/orgs/demo_data.py); a test keeps the two in step.
+landmarks, and a country-wide table turns 朝阳 into 辽宁省朝阳市. The demo city
+(gonghui/orgs/demo_data.py) builds its street stations from this list (``streets_of``).
 
 The live organisation tree can add its own unit names on top: see
 ``address.gazetteer_from_units``.
@@ -471,6 +471,17 @@ DISTRICTS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
 
 # The Economic-Technological Development Area (经开区) has no division code of its own; it
 # lies mostly in Daxing, so its places resolve to 110115 with the zone named alongside.
+
+
+def streets_of(division_code: str) -> tuple[str, ...]:
+    """The streets and towns of a district, in the order of their division codes (the demo
+    city builds its stations from these)."""
+    for code, _name, _short, streets in DISTRICTS:
+        if code == division_code:
+            return streets
+    raise KeyError(division_code)
+
+
 DEVELOPMENT_AREA = "北京经济技术开发区"
 DEVELOPMENT_AREA_DISTRICT = "110115"
 DEVELOPMENT_AREA_NAMES = ("北京经济技术开发区", "经济技术开发区", "经开区", "亦庄开发区", "亦庄经济开发区", "亦庄")
