@@ -123,3 +123,32 @@ def reassign_targets(user, appeal: Appeal):
             seen.add(unit.pk)
             targets.append(unit)
     return targets
+
+
+def workbench_counts(user) -> dict:
+    """The workbench's 12351 panel: one aggregate over the user's subtree."""
+    import datetime as dt
+
+    from django.db.models import Count
+
+    from gonghui.appeals.models import Alert, AlertStatus
+
+    now = timezone.now()
+    soon = now + dt.timedelta(days=1)
+    due_open = Q(status__in=DEADLINE_STATUSES, paused_at__isnull=True)
+    current_due_before = lambda t: (  # noqa: E731 - the same deadline rule, at two moments
+        Q(status=AppealStatus.RECEIVED, accept_due__lt=t)
+        | Q(status__in=[AppealStatus.ACCEPTED, AppealStatus.IN_PROGRESS], replied_at__isnull=True, reply_due__lt=t)
+        | Q(status=AppealStatus.REPLIED, resolve_due__lt=t)
+    )
+    counts = Appeal.objects.aggregate(
+        todo=Count("id", filter=Q(unit=user.unit, status__in=(*OPEN_STATUSES, AppealStatus.REPLIED))),
+        overdue=Count("id", filter=due_open & current_due_before(now)),
+        due_soon=Count("id", filter=due_open & current_due_before(soon) & ~current_due_before(now)),
+        supervised=Count(
+            "id",
+            filter=Q(escalated_to__path__startswith=user.unit.path, status__in=(*OPEN_STATUSES, AppealStatus.REPLIED)),
+        ),
+    )
+    counts["alerts"] = Alert.objects.exclude(status=AlertStatus.CLOSED).count()
+    return counts

@@ -39,6 +39,10 @@ def home(request):
         "totals": org_selectors.subtree_totals(unit) if unit else {},
         "children": org_selectors.children_with_totals(unit) if unit else [],
     }
+    if unit and request.user.can("appeals.view"):
+        from gonghui.appeals.selectors import workbench_counts
+
+        context["appeals"] = workbench_counts(request.user)
     return render(request, "core/home.html", context)
 
 

@@ -132,3 +132,14 @@ def test_read_only_roles_see_but_cannot_act(client, city, operator, role):
     assert client.get(f"/appeals/{appeal.pk}/").status_code == 200
     assert client.post(f"/appeals/{appeal.pk}/act/", {"action": "accept"}).status_code == 403
     assert client.get("/appeals/new/").status_code == 403
+
+
+def test_the_workbench_counts_appeals_in_scope(client, city, operator, cju_worker):
+    submit(operator, employer=city.employer_cy)
+    login(client, cju_worker)
+    body = client.get("/").content.decode()
+    assert 'id="appeals-panel"' in body
+    import re
+
+    todo = re.search(r"<strong>(\d+)</strong> 本单位待办", body)
+    assert todo and todo.group(1) == "1"
