@@ -92,6 +92,9 @@ class City:
     kiosk_hd: object = None
     slot_hd: object = None
     mediation_hd: object = None
+    mediation_body_hd: object = None
+    mediation_handoff_hd: object = None
+    mediation_case_hd: object = None
 
 
 def valid_uscc(region: str, body: str) -> str:
@@ -274,6 +277,21 @@ def city(db):
             description="中关村软件公司拖欠加班费，申请远程调解。",
             kiosk=kiosk_hd,
         )
+        from gonghui.appeals.services import appeal_handoff
+        from gonghui.mediation.services import body_create, case_open
+
+        mediation_body_hd = body_create(by=boss, kind="street_room", name="中关村街道劳动争议调解室", unit=hd_station)
+        mediation_handoff_hd = appeal_handoff(by=boss, appeal=appeal_hd, kind="mediation", unit=hd_station)
+        mediation_case_hd = case_open(
+            by=boss,
+            body=mediation_body_hd,
+            employer=employer_hd,
+            source="appeal",
+            description="中关村软件公司拖欠海淀员工工资两个月。",
+            workers=[],
+            claims=[{"type": "wages", "amount": "16000"}],
+            handoff=mediation_handoff_hd,
+        )
     return City(
         root,
         chaoyang,
@@ -297,6 +315,9 @@ def city(db):
         kiosk_hd=kiosk_hd,
         slot_hd=slot_hd,
         mediation_hd=mediation_hd,
+        mediation_body_hd=mediation_body_hd,
+        mediation_handoff_hd=mediation_handoff_hd,
+        mediation_case_hd=mediation_case_hd,
     )
 
 

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "gonghui.cards",
     "gonghui.portal",
     "gonghui.kiosk",
+    "gonghui.mediation",
     "gonghui.appeals",
     "huey.contrib.djhuey",
 ]
@@ -228,6 +229,12 @@ KIOSK_VIDEO_MEETING_URL = env.str("KIOSK_VIDEO_MEETING_URL", default="https://me
 # Seconds without a touch after which the kiosk screen returns to its start and forgets
 # everything entered or shown.
 KIOSK_IDLE_SECONDS = env.int("KIOSK_IDLE_SECONDS", default=60)
+
+# --- Labour-dispute mediation (劳动争议调解) ----------------------------------------------
+# The CJK font embedded (subset) in the mediation agreement PDF: Debian's fonts-wqy-microhei
+# (Apache-2.0), installed by scripts/bootstrap.sh; a .ttc takes MEDIATION_PDF_FONT_INDEX.
+MEDIATION_PDF_FONT = env.str("MEDIATION_PDF_FONT", default="/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
+MEDIATION_PDF_FONT_INDEX = env.int("MEDIATION_PDF_FONT_INDEX", default=0)
 
 # --- Personal data (ID numbers, phones): see core/pii.py ------------------------------
 # Comma-separated "id:base64(32 random bytes)"; the first encrypts, all decrypt.

@@ -24,6 +24,7 @@ urlpatterns = [
     path("track/", appeal_track, name="appeal_track"),
     path("my/", include("gonghui.portal.urls")),
     path("kiosk/", include("gonghui.kiosk.urls")),
+    path("mediation/", include("gonghui.mediation.urls")),
     path("venue/", venue_terminal, name="venue_terminal"),
     path("p/<slug:code>/", service_point_public, name="service_point_public"),
     path("api/v1/", api.urls),

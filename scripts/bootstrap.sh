@@ -18,3 +18,12 @@ if [ ! -f "$stamp" ]; then
   .venv/bin/python -m pip install -q --disable-pip-version-check -r "$req"
   touch "$stamp"
 fi
+
+# The CJK font embedded in mediation agreement PDFs (MEDIATION_PDF_FONT): Debian's
+# fonts-wqy-microhei, from the distribution's archive, never fetched at run time.
+if [ ! -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] && command -v apt-get >/dev/null; then
+  echo "Installing Debian's fonts-wqy-microhei for the mediation agreement PDF…"
+  if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq fonts-wqy-microhei >/dev/null
+fi

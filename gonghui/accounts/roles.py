@@ -13,6 +13,7 @@ class Role(models.TextChoices):
     OFFICER = "officer", _("工会干部")
     SOCIAL_WORKER = "social_worker", _("社会工作者")
     MEDIATOR = "mediator", _("调解员")
+    LAWYER = "lawyer", _("签约律师")
     AUDITOR = "auditor", _("审计员")
     SYSADMIN = "sysadmin", _("系统管理员")
 
@@ -40,6 +41,11 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "appeals.intake",
             "appeals.handle",
             "appeals.configure",
+            "mediation.view",
+            "mediation.handle",
+            "mediation.configure",
+            "legalaid.view",
+            "legalaid.handle",
         }
     ),
     Role.OFFICER: frozenset(
@@ -57,6 +63,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "appeals.view",
             "appeals.intake",
             "appeals.handle",
+            "mediation.view",
+            "mediation.handle",
+            "legalaid.view",
+            "legalaid.handle",
         }
     ),
     Role.SOCIAL_WORKER: frozenset(
@@ -72,11 +82,23 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "appeals.view",
             "appeals.intake",
             "appeals.handle",
+            "mediation.view",
+            "mediation.handle",
+            "legalaid.view",
+            "legalaid.handle",
         }
     ),
-    Role.MEDIATOR: frozenset({"orgs.view", "members.view", "appeals.view"}),
+    Role.MEDIATOR: frozenset(
+        {"orgs.view", "members.view", "appeals.view", "mediation.view", "mediation.handle", "legalaid.view"}
+    ),
+    # A contracted lawyer (签约律师) works only on what is assigned to them: the ".own"
+    # permissions let the mediation selectors and services narrow every read and write to
+    # the cases, consultations and representations they are assigned.
+    Role.LAWYER: frozenset({"orgs.view", "mediation.own", "legalaid.own"}),
     # The auditor reads everything in scope, the audit log included, and changes nothing.
-    Role.AUDITOR: frozenset({"orgs.view", "members.view", "audit.view", "appeals.view"}),
+    Role.AUDITOR: frozenset(
+        {"orgs.view", "members.view", "audit.view", "appeals.view", "mediation.view", "legalaid.view"}
+    ),
     Role.SYSADMIN: frozenset(
         {"orgs.view", "orgs.manage_units", "accounts.manage_staff", "admin.access", "api.tokens", "calendar.manage"}
     ),

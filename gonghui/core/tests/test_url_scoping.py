@@ -89,6 +89,12 @@ ROUTE_OBJECTS = {
     "kiosk/manage/slots/": "slot_hd",
     "kiosk/manage/mediation/": "mediation_hd",
     "kiosk/manage/devices/": "kiosk_hd",
+    "mediation/handoffs/": "mediation_handoff_hd",
+    "mediation/bodies/": "mediation_body_hd",
+    # The fixture city has no representation; an id that is none of 朝阳's must answer 404
+    # (gonghui/mediation/tests/test_legalaid.py checks a real 海淀 one and a lawyer's).
+    "mediation/legal-aid/representations/": "mediation_case_hd",
+    "mediation/": "mediation_case_hd",
 }
 
 # What of 海淀区 must never appear in a 朝阳区 user's answer.
