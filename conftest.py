@@ -89,12 +89,18 @@ class City:
     venue_hd: object = None
     benefit_hd: object = None
     appeal_hd: object = None
+    alert_hd: object = None
+    routing_rule_hd: object = None
     kiosk_hd: object = None
     slot_hd: object = None
     mediation_hd: object = None
     mediation_body_hd: object = None
     mediation_handoff_hd: object = None
     mediation_case_hd: object = None
+    hardship_file_hd: object = None
+    hardship_programme_hd: object = None
+    fund_account_hd: object = None
+    fund_txn_hd: object = None
 
 
 def valid_uscc(region: str, body: str) -> str:
@@ -132,11 +138,29 @@ def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+def _restore_migration_data():
+    """Rows that data migrations put in every database (deadline policies, alert rules, the
+    holiday calendar). A transactional test empties the tables when it ends, so the next
+    test finds them gone; put them back as a migrated database has them."""
+    import importlib
+
+    from django.apps import apps
+
+    from gonghui.appeals.models import AlertRule
+    from gonghui.core.models import CalendarDay
+
+    if not AlertRule.objects.exists():
+        importlib.import_module("gonghui.appeals.migrations.0002_defaults").load(apps, None)
+    if not CalendarDay.objects.exists():
+        importlib.import_module("gonghui.core.migrations.0004_calendar_2025_2026").load(apps, None)
+
+
 @pytest.fixture
 def city(db):
     from gonghui.orgs import services
     from gonghui.orgs.models import UnitKind
 
+    _restore_migration_data()
     with scopes_disabled():
         root = services.unit_create_root(name="北京市总工会", division_code="110000")
         boss = make_staff(root, "unit_admin", username="fixture_root_admin")
@@ -292,6 +316,65 @@ def city(db):
             claims=[{"type": "wages", "amount": "16000"}],
             handoff=mediation_handoff_hd,
         )
+        # 预警: two more appeals about 北京中关村软件 within the week raise the same-employer
+        # alert (3 in 7 days) together with appeal_hd.
+        from gonghui.appeals.models import Alert
+
+        for phone in ("13606060606", "13607070707"):
+            appeal_submit(
+                by=boss,
+                channel="hotline",
+                worker_name="海淀职工",
+                phone=phone,
+                description="中关村软件公司也拖欠我们的工资。",
+                employer=employer_hd,
+            )
+        alert_hd = Alert.objects.get(kind="same_employer", key=f"employer:{employer_hd.pk}")
+        # A city-wide routing rule about 海淀, switched off so routing is unchanged.
+        from gonghui.appeals.configuration import routing_rule_create
+
+        routing_rule_hd = routing_rule_create(
+            by=boss,
+            name="海淀区新就业形态诉求",
+            category="new_form",
+            district=haidian,
+            target=hd_station,
+            is_active=False,
+        )
+        # 困难帮扶 and 温暖基金: a 海淀 household's draft file, its fund account and programme.
+        from gonghui.fund.services import account_open
+        from gonghui.hardship.services import file_create, programme_create, threshold_set
+
+        threshold_set(
+            by=boss, district=haidian, year=timezone.localdate().year, min_living="1450", relative_multiplier="2"
+        )
+        hardship_file_hd = file_create(
+            by=boss, member=member_hd, unit=hd_station, member_income="1000", causes=["illness"], household=[]
+        )
+        fund_account_hd = account_open(by=boss, code="HD-SPRING", name="海淀春节送温暖", kind="programme", unit=haidian)
+        from gonghui.fund.services import transfer
+
+        fund_txn_hd = transfer(
+            by=boss,
+            source=account_open(
+                by=boss, code="HD-DON", name="海淀捐赠收入", kind="donations", unit=haidian, allow_negative=True
+            ),
+            target=fund_account_hd,
+            amount="2000",
+            memo="海淀某企业捐赠",
+            idempotency_key="fixture-hd-donation",
+        )
+        hardship_programme_hd = programme_create(
+            by=boss,
+            name="海淀春节送温暖",
+            kind="holiday",
+            unit=haidian,
+            year=timezone.localdate().year,
+            eligible_categories=["deep"],
+            amount="500",
+            yearly_cap="1000",
+            account=fund_account_hd,
+        )
     return City(
         root,
         chaoyang,
@@ -312,12 +395,18 @@ def city(db):
         venue_hd=venue_hd,
         benefit_hd=benefit_hd,
         appeal_hd=appeal_hd,
+        alert_hd=alert_hd,
+        routing_rule_hd=routing_rule_hd,
         kiosk_hd=kiosk_hd,
         slot_hd=slot_hd,
         mediation_hd=mediation_hd,
         mediation_body_hd=mediation_body_hd,
         mediation_handoff_hd=mediation_handoff_hd,
         mediation_case_hd=mediation_case_hd,
+        hardship_file_hd=hardship_file_hd,
+        hardship_programme_hd=hardship_programme_hd,
+        fund_account_hd=fund_account_hd,
+        fund_txn_hd=fund_txn_hd,
     )
 
 

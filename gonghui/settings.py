@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "gonghui.cards",
     "gonghui.portal",
     "gonghui.kiosk",
+    "gonghui.fund",
+    "gonghui.hardship",
     "gonghui.mediation",
     "gonghui.appeals",
     "huey.contrib.djhuey",

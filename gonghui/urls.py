@@ -25,6 +25,8 @@ urlpatterns = [
     path("my/", include("gonghui.portal.urls")),
     path("kiosk/", include("gonghui.kiosk.urls")),
     path("mediation/", include("gonghui.mediation.urls")),
+    path("hardship/", include("gonghui.hardship.urls")),
+    path("fund/", include("gonghui.fund.urls")),
     path("venue/", venue_terminal, name="venue_terminal"),
     path("p/<slug:code>/", service_point_public, name="service_point_public"),
     path("api/v1/", api.urls),

@@ -46,6 +46,11 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "mediation.configure",
             "legalaid.view",
             "legalaid.handle",
+            "hardship.view",
+            "hardship.file",
+            "hardship.approve",
+            "fund.view",
+            "fund.manage",
         }
     ),
     Role.OFFICER: frozenset(
@@ -67,6 +72,12 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "mediation.handle",
             "legalaid.view",
             "legalaid.handle",
+            "hardship.view",
+            "hardship.file",
+            "hardship.approve",
+            "fund.view",
+            # at city or district level only: gonghui/fund/services.py check_fund_manager
+            "fund.manage",
         }
     ),
     Role.SOCIAL_WORKER: frozenset(
@@ -86,6 +97,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "mediation.handle",
             "legalaid.view",
             "legalaid.handle",
+            "hardship.view",
+            "hardship.file",
         }
     ),
     Role.MEDIATOR: frozenset(
@@ -97,7 +110,16 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.LAWYER: frozenset({"orgs.view", "mediation.own", "legalaid.own"}),
     # The auditor reads everything in scope, the audit log included, and changes nothing.
     Role.AUDITOR: frozenset(
-        {"orgs.view", "members.view", "audit.view", "appeals.view", "mediation.view", "legalaid.view"}
+        {
+            "orgs.view",
+            "members.view",
+            "audit.view",
+            "appeals.view",
+            "mediation.view",
+            "legalaid.view",
+            "hardship.view",
+            "fund.view",
+        }
     ),
     Role.SYSADMIN: frozenset(
         {"orgs.view", "orgs.manage_units", "accounts.manage_staff", "admin.access", "api.tokens", "calendar.manage"}

@@ -75,6 +75,16 @@ ROUTE_OBJECTS = {
     "api/v1/members/": "member_hd",
     "members/requests/": "data_request_hd",
     "members/applications/": "application_hd",
+    # Before "appeals/": the first prefix that matches wins.
+    "appeals/alerts/": "alert_hd",
+    # Routing rules and deadline policies are city-wide settings kept by the city federation;
+    # no district owns one. Their edit pages exist only for the city's configurers: to anyone
+    # else every id answers 404, as an object outside their subtree does. routing_rule_hd is
+    # a real (switched-off) rule about 海淀, which the 朝阳 list must not show either; a
+    # deadline policy names no unit at all, so the 海淀 unit's id stands in for any id
+    # (gonghui/appeals/tests/test_oversight_settings.py opens a real policy).
+    "appeals/settings/routing/": "routing_rule_hd",
+    "appeals/settings/deadlines/": "haidian",
     "appeals/": "appeal_hd",
     "api/v1/appeals/": "appeal_hd",
     # A worker's own application; the portal test below checks a stranger's answers 404.
@@ -95,6 +105,14 @@ ROUTE_OBJECTS = {
     # (gonghui/mediation/tests/test_legalaid.py checks a real 海淀 one and a lawyer's).
     "mediation/legal-aid/representations/": "mediation_case_hd",
     "mediation/": "mediation_case_hd",
+    # 困难帮扶: the fixture city has no 海淀 application or batch; an id that is none of
+    # 朝阳's must answer 404 (gonghui/hardship/tests/test_views.py checks real 海淀 ones).
+    "hardship/applications/": "hardship_file_hd",
+    "hardship/batches/": "hardship_programme_hd",
+    "hardship/programmes/": "hardship_programme_hd",
+    "hardship/": "hardship_file_hd",
+    "fund/accounts/": "fund_account_hd",
+    "fund/transactions/": "fund_txn_hd",
 }
 
 # What of 海淀区 must never appear in a 朝阳区 user's answer.
