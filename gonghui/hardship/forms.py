@@ -31,9 +31,18 @@ class HouseholdRowForm(forms.Form):
         label=_("月收入（元）"), required=False, initial="0", widget=forms.TextInput(attrs=MONEY_ATTRS)
     )
     id_number = forms.CharField(label=_("身份证号码（选填）"), max_length=18, required=False)
+    # Editing a file: the household member this row was; a blank ID number keeps theirs.
+    existing = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
 HouseholdFormSet = forms.formset_factory(HouseholdRowForm, extra=4, max_num=11)
+HouseholdEditFormSet = forms.formset_factory(HouseholdRowForm, extra=2, max_num=11)
+
+
+class FileEditForm(FileForm):
+    """The figures of a file being corrected or reviewed; the member does not change."""
+
+    member_id_number = None
 
 
 class ThresholdForm(forms.Form):

@@ -129,6 +129,9 @@ class HardshipFile(models.Model):
     )
     approved_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
     review_due_on = models.DateField(_("年度复核日期"), null=True, blank=True, db_index=True)
+    review_reminded_on = models.DateField(
+        _("复核提醒日期"), null=True, blank=True, help_text=_("调度程序最近一次提醒年度复核的日期。")
+    )
     exit_reason = models.CharField(_("退出原因"), max_length=500, blank=True)
     exited_at = models.DateTimeField(_("退出时间"), null=True, blank=True)
     from_handoff = models.ForeignKey(
@@ -232,8 +235,9 @@ class FileEvent(models.Model):
     from_status = models.CharField(_("原状态"), max_length=16, choices=FileStatus.choices, blank=True)
     to_status = models.CharField(_("新状态"), max_length=16, choices=FileStatus.choices)
     note = models.CharField(_("说明"), max_length=500, blank=True)
+    # Empty for the scheduler's own entries (the yearly review reminders).
     by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("经办人"), on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, verbose_name=_("经办人"), null=True, on_delete=models.PROTECT, related_name="+"
     )
     at = models.DateTimeField(_("时间"), auto_now_add=True)
 

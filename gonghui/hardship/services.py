@@ -15,7 +15,7 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -181,8 +181,10 @@ def categorise(file: HardshipFile, *, year: int | None = None):
 # --- Files -------------------------------------------------------------------------------------
 
 
-def _clean_household(rows) -> list[dict]:
-    """``rows``: dicts with name, relation, status, monthly_income, id_number (optional)."""
+def _clean_household(rows, *, file: HardshipFile | None = None) -> list[dict]:
+    """``rows``: dicts with name, relation, status, monthly_income, id_number (optional).
+    When a file is edited, a row may name the household member it was (``existing``): left
+    blank, its ID number stays as stored (the form never shows it in full)."""
     from gonghui.members.identity import parse_id_number
 
     clean = []
@@ -203,6 +205,11 @@ def _clean_household(rows) -> list[dict]:
                 _("第%(i)s位家庭成员（%(n)s）的月收入不能为负数。") % {"i": i, "n": name}, code="negative_income"
             )
         id_number = (row.get("id_number") or "").strip().upper()
+        if not id_number and file is not None and row.get("existing"):
+            with scopes_disabled():
+                kept = HouseholdMember.objects.filter(file=file, pk=row["existing"]).first()
+            if kept is not None and kept.id_number_cipher:
+                id_number = pii.decrypt(bytes(kept.id_number_cipher))
         if id_number:
             try:
                 id_number = parse_id_number(id_number).value
@@ -370,7 +377,7 @@ def _move(locked, to, by, note=""):
 def file_update(*, by, file: HardshipFile, household=(), **figures) -> HardshipFile:
     """Correct the figures of a draft, returned or under-review file; recomputes the category."""
     check_permission(by, "hardship.file")
-    clean = _clean_household(household)
+    clean = _clean_household(household, file=file)
     with transaction.atomic():
         locked = _lock_file(file)
         if locked.status not in EDITABLE:
@@ -435,6 +442,7 @@ def file_approve(*, by, file: HardshipFile, note: str = "") -> HardshipFile:
         today = timezone.localdate()
         locked.approved_by, locked.approved_at = by, timezone.now()
         locked.review_due_on = _one_year_after(today)
+        locked.review_reminded_on = None
         locked.save()
         with scopes_disabled():
             _set_member_hardship(by=by, member=locked.member, value=True, note=locked.number)
@@ -449,6 +457,44 @@ def _one_year_after(day: dt.date) -> dt.date:
         return day.replace(year=day.year + 1)
     except ValueError:  # 29 February
         return day.replace(year=day.year + 1, day=28)
+
+
+def hardship_review_remind(*, today: dt.date | None = None) -> dict:
+    """Run by the scheduler every morning. An approved file whose yearly review (年度复核)
+    falls due within REVIEW_REMINDER_DAYS gets a reminder in its history, once; if the due
+    date then passes with the review not started, a second one says it is overdue. The
+    station sees them in the file and in the list of reviews due. Idempotent."""
+    today = today or timezone.localdate()
+    horizon = today + dt.timedelta(days=REVIEW_REMINDER_DAYS)
+    counts = {"reminded": 0, "overdue": 0}
+    with scopes_disabled():
+        candidates = list(
+            HardshipFile.objects.filter(status=FileStatus.APPROVED, review_due_on__lte=horizon)
+            .filter(
+                Q(review_reminded_on__isnull=True)
+                | Q(review_reminded_on__lt=F("review_due_on"), review_due_on__lt=today)
+            )
+            .values_list("pk", flat=True)
+        )
+        for pk in candidates:
+            with transaction.atomic():
+                file = HardshipFile.objects.select_for_update().filter(pk=pk, status=FileStatus.APPROVED).first()
+                if file is None or file.review_due_on is None or file.review_due_on > horizon:
+                    continue
+                overdue = file.review_due_on < today
+                if file.review_reminded_on is not None and not (
+                    overdue and file.review_reminded_on < file.review_due_on
+                ):
+                    continue
+                if overdue:
+                    note = _("年度复核已于%(d)s到期，请尽快开始复核。") % {"d": file.review_due_on}
+                else:
+                    note = _("年度复核将于%(d)s到期，请在到期前完成复核。") % {"d": file.review_due_on}
+                _event(file, file.status, file.status, None, note)
+                file.review_reminded_on = today
+                file.save(update_fields=["review_reminded_on", "updated_at"])
+                counts["overdue" if overdue else "reminded"] += 1
+    return counts
 
 
 def file_return(*, by, file: HardshipFile, reason: str) -> HardshipFile:

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.file_list, name="file_list"),
     path("new/", views.file_create, name="file_create"),
     path("<int:pk>/", views.file_detail, name="file_detail"),
+    path("<int:pk>/edit/", views.file_edit, name="file_edit"),
     path("<int:pk>/action/", views.file_action, name="file_action"),
     path("<int:pk>/attach/", views.file_attach, name="file_attach"),
     path("<int:pk>/apply/", views.application_create, name="application_create"),

@@ -10,8 +10,15 @@ from gonghui.core.paging import paginate
 from gonghui.core.permissions import staff_required
 from gonghui.fund.models import Account, AccountKind
 from gonghui.hardship import selectors, services
-from gonghui.hardship.forms import FileForm, HouseholdFormSet, ProgrammeForm, ThresholdForm
-from gonghui.hardship.models import FileStatus, HardshipCategory
+from gonghui.hardship.forms import (
+    FileEditForm,
+    FileForm,
+    HouseholdEditFormSet,
+    HouseholdFormSet,
+    ProgrammeForm,
+    ThresholdForm,
+)
+from gonghui.hardship.models import EDITABLE, FileStatus, HardshipCategory
 from gonghui.members.models import Member, MemberStatus
 from gonghui.orgs.models import Unit, UnitKind
 
@@ -88,6 +95,54 @@ def file_create(request):
     return render(request, "hardship/file_form.html", {"form": form, "household": household})
 
 
+@staff_required("hardship.file")
+def file_edit(request, pk):
+    """Correct a draft or returned file, or update the figures for the yearly review."""
+    file = selectors.file_get(pk)
+    if file.status not in EDITABLE:
+        messages.error(request, _("档案当前为“%(s)s”，不能修改。") % {"s": file.get_status_display()})
+        return redirect("hardship:file_detail", pk=file.pk)
+    rows = list(file.household.all())
+    form = FileEditForm(
+        request.POST or None,
+        initial={
+            "member_income": file.member_income,
+            "medical_expense": file.medical_expense,
+            "education_expense": file.education_expense,
+            "causes": file.causes,
+            "situation": file.situation,
+        },
+    )
+    household = HouseholdEditFormSet(
+        request.POST or None,
+        prefix="h",
+        initial=[
+            {
+                "name": r.name,
+                "relation": r.relation,
+                "status": r.status,
+                "monthly_income": r.monthly_income,
+                "existing": r.pk,
+                "masked": r.id_number_masked,  # shown beside the row, not a field
+            }
+            for r in rows
+        ],
+    )
+    if request.method == "POST" and form.is_valid() and household.is_valid():
+        try:
+            services.file_update(
+                by=request.user,
+                file=file,
+                household=[row for row in household.cleaned_data if row],
+                **form.cleaned_data,
+            )
+            messages.success(request, _("已保存档案 %(n)s，困难类别已重新计算。") % {"n": file.number})
+            return redirect("hardship:file_detail", pk=file.pk)
+        except ValidationError as e:
+            apply_service_errors(form, e)
+    return render(request, "hardship/file_form.html", {"form": form, "household": household, "file": file})
+
+
 @staff_required("hardship.view")
 def file_detail(request, pk):
     file = selectors.file_get(pk)
@@ -103,6 +158,7 @@ def file_detail(request, pk):
             "applications": file.applications.select_related("programme"),
             "programmes": programmes,
             "editable_actions": _file_actions(request.user, file),
+            "can_edit": file.status in EDITABLE and request.user.can("hardship.file"),
         },
     )
 
