@@ -25,7 +25,13 @@ def test_a_manager_opens_an_account_and_an_asset_account_may_not_go_negative(cli
 
     refused = client.post(
         "/fund/accounts/new/",
-        {"code": "CY-MED", "name": "朝阳医疗救助", "kind": "programme", "unit": city.chaoyang.pk, "allow_negative": "on"},
+        {
+            "code": "CY-MED",
+            "name": "朝阳医疗救助",
+            "kind": "programme",
+            "unit": city.chaoyang.pk,
+            "allow_negative": "on",
+        },
     )
     assert refused.status_code == 200
     assert "只有“捐赠收入”科目可以允许负余额" in refused.content.decode()
@@ -50,7 +56,8 @@ def test_a_station_officer_cannot_open_accounts(client, city):
     officer = make_staff(city.chaoyang_station, "officer", username="station_books")
     login(client, officer)
     response = client.post(
-        "/fund/accounts/new/", {"code": "ST-1", "name": "站里的钱", "kind": "programme", "unit": city.chaoyang_station.pk}
+        "/fund/accounts/new/",
+        {"code": "ST-1", "name": "站里的钱", "kind": "programme", "unit": city.chaoyang_station.pk},
     )
     assert "只有市、区总工会的工作人员可以管理温暖基金" in response.content.decode()
     with scopes_disabled():
