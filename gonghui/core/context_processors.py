@@ -37,7 +37,11 @@ def navigation(request):
         ("audit", _("审计日志"), reverse("core:audit_log"), "audit.view"),
         ("admin", _("系统管理"), reverse("admin:index"), "admin.access"),
     ]
-    return {
-        "nav": [{"key": k, "label": label, "url": url} for k, label, url, perm in items if user.can(perm)],
-        "LIST_SEP": LIST_SEP,
-    }
+    nav = [{"key": k, "label": label, "url": url} for k, label, url, perm in items if user.can(perm)]
+    # The current page's item: the longest link the path starts with, so /appeals/alerts/
+    # marks 预警 and not 12351诉求 as well.
+    path = request.path
+    matches = [item for item in nav if item["url"] == path or (item["url"] != "/" and path.startswith(item["url"]))]
+    if matches:
+        max(matches, key=lambda item: len(item["url"]))["current"] = True
+    return {"nav": nav, "LIST_SEP": LIST_SEP}
