@@ -115,6 +115,7 @@ def on_http_error(request, exc):
 from gonghui.appeals.api import appeals_router  # noqa: E402
 from gonghui.appeals.api import router as sms_router  # noqa: E402
 from gonghui.cards.api import router as cards_router  # noqa: E402
+from gonghui.mediation.api import router as mediation_router  # noqa: E402
 from gonghui.members.api import router as members_router  # noqa: E402
 from gonghui.orgs.api import router as orgs_router  # noqa: E402
 
@@ -123,3 +124,4 @@ api.add_router("/", members_router)
 api.add_router("/", cards_router)
 api.add_router("/", appeals_router)
 api.add_router("/", sms_router)
+api.add_router("/", mediation_router)

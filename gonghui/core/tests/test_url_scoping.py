@@ -105,6 +105,7 @@ ROUTE_OBJECTS = {
     # (gonghui/mediation/tests/test_legalaid.py checks a real 海淀 one and a lawyer's).
     "mediation/legal-aid/representations/": "mediation_case_hd",
     "mediation/": "mediation_case_hd",
+    "api/v1/mediation/": "mediation_case_hd",
     # 困难帮扶: the fixture city has no 海淀 application or batch; an id that is none of
     # 朝阳's must answer 404 (gonghui/hardship/tests/test_views.py checks real 海淀 ones).
     "hardship/applications/": "hardship_file_hd",
