@@ -43,6 +43,10 @@ def home(request):
         from gonghui.appeals.selectors import workbench_counts
 
         context["appeals"] = workbench_counts(request.user)
+    if unit:
+        from gonghui.core.workbench import todos
+
+        context["todos"] = todos(request.user)
     return render(request, "core/home.html", context)
 
 

@@ -2,12 +2,14 @@
 
 import datetime as dt
 
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from gonghui.hardship.models import (
+    ApplicationStatus,
     AssistanceApplication,
+    BatchStatus,
     FileStatus,
     HardshipFile,
     HardshipThreshold,
@@ -90,3 +92,47 @@ def programmes_for_file(file: HardshipFile):
             .select_related("unit", "account")
             .order_by("-year", "name")
         )
+
+
+def workbench_todos(user) -> list:
+    """For the station: files returned to correct, yearly reviews falling due, assistance
+    applications to review. For the district: files, applications and batches to approve."""
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    from gonghui.core.workbench import Todo
+
+    items = []
+    files = reverse("hardship:file_list")
+    programmes = reverse("hardship:programme_list")
+    today = timezone.localdate()
+    if user.can("hardship.file"):
+        counts = HardshipFile.objects.aggregate(
+            returned=Count("id", filter=Q(status=FileStatus.RETURNED)),
+            review_overdue=Count("id", filter=Q(status=FileStatus.APPROVED, review_due_on__lt=today)),
+            review_soon=Count(
+                "id",
+                filter=Q(
+                    status=FileStatus.APPROVED,
+                    review_due_on__gte=today,
+                    review_due_on__lte=today + dt.timedelta(days=REVIEW_REMINDER_DAYS),
+                ),
+            ),
+        )
+        submitted = AssistanceApplication.objects.filter(status=ApplicationStatus.SUBMITTED).count()
+        items += [
+            Todo("hardship_returned", _("困难档案被退回待修改"), counts["returned"], f"{files}?status=returned"),
+            Todo("hardship_review_overdue", _("困难档案年度复核已逾期"), counts["review_overdue"], files, True),
+            Todo("hardship_review_soon", _("困难档案30天内到期复核"), counts["review_soon"], files),
+            Todo("hardship_applications_review", _("帮扶申请待街道审核"), submitted, programmes),
+        ]
+    if user.can("hardship.approve"):
+        to_approve = HardshipFile.objects.filter(status=FileStatus.SUBMITTED).count()
+        applications = AssistanceApplication.objects.filter(status=ApplicationStatus.STATION_REVIEWED).count()
+        batches = PaymentBatch.objects.filter(status__in=[BatchStatus.COMPUTED, BatchStatus.REVIEWED]).count()
+        items += [
+            Todo("hardship_files_approve", _("困难档案待区总工会审核"), to_approve, f"{files}?status=submitted"),
+            Todo("hardship_applications_approve", _("帮扶申请待区总工会审批"), applications, programmes),
+            Todo("hardship_batches", _("批量发放待复核、审批"), batches, programmes),
+        ]
+    return items

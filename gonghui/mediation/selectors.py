@@ -154,3 +154,36 @@ def handoff_get(*, user, pk):
             kind=HandoffKind.MEDIATION,
             unit__path__startswith=user.unit.path,
         )
+
+
+def workbench_todos(user) -> list:
+    """Cases past day 15 without agreement (the worker may now go to arbitration) and
+    appeals handed to mediation in the user's subtree, not yet taken."""
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    from gonghui.core.workbench import Todo
+
+    if not (user.can("mediation.view") or user.can("mediation.own")):
+        return []
+    flagged = case_list(user=user, view="flagged")
+    flagged_n = len(flagged) if isinstance(flagged, list) else flagged.count()
+    items = [
+        Todo(
+            "mediation_flagged",
+            _("调解期满未达成协议"),
+            flagged_n,
+            reverse("mediation:case_list") + "?view=flagged",
+            True,
+        )
+    ]
+    if user.can("mediation.handle"):
+        items.append(
+            Todo(
+                "mediation_handoffs",
+                _("诉求转来待立案调解"),
+                len(pending_handoffs(user=user)),
+                reverse("mediation:case_list"),
+            )
+        )
+    return items

@@ -171,3 +171,37 @@ def application_get(pk):
     return get_object_or_404(
         MembershipApplication.objects.select_related("unit", "employer", "member__unit", "decided_by"), pk=pk
     )
+
+
+def workbench_todos(user) -> list:
+    """Join and transfer applications waiting for a decision; personal-data requests
+    falling due within a week or overdue (the 30-day deadline)."""
+    import datetime as dt
+
+    from django.db.models import Count
+    from django.urls import reverse
+    from django.utils import timezone
+    from django.utils.translation import gettext as _
+
+    from gonghui.core.workbench import Todo
+    from gonghui.members.models import ApplicationStatus, DataRequestStatus, DataRightsRequest, MembershipApplication
+
+    if not user.can("members.view"):
+        return []
+    today = timezone.localdate()
+    pending = MembershipApplication.objects.filter(status=ApplicationStatus.PENDING).count()
+    requests = DataRightsRequest.objects.filter(status=DataRequestStatus.OPEN).aggregate(
+        overdue=Count("id", filter=Q(due_on__lt=today)),
+        soon=Count("id", filter=Q(due_on__gte=today, due_on__lte=today + dt.timedelta(days=7))),
+    )
+    return [
+        Todo("applications", _("入会、转会申请待审核"), pending, reverse("members:application_list")),
+        Todo(
+            "data_requests_overdue",
+            _("个人信息请求已超期"),
+            requests["overdue"],
+            reverse("members:data_request_list"),
+            True,
+        ),
+        Todo("data_requests_soon", _("个人信息请求7天内到期"), requests["soon"], reverse("members:data_request_list")),
+    ]

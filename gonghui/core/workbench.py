@@ -1,0 +1,32 @@
+"""The workbench's to-do panel (待办事项): what is waiting for the signed-in user across the
+domains — applications to decide, files to approve, reviews and requests falling due,
+mediation cases past day 15. Each domain answers for itself in its selectors
+(``workbench_todos(user)``: a few aggregate queries, scoped like every read, limited to
+what the user's permissions let them act on); this module only gathers them."""
+
+from dataclasses import dataclass
+from importlib import import_module
+
+PROVIDERS = (
+    "gonghui.members.selectors",
+    "gonghui.mediation.selectors",
+    "gonghui.hardship.selectors",
+)
+
+
+@dataclass(frozen=True)
+class Todo:
+    key: str
+    label: str
+    count: int
+    url: str
+    warn: bool = False  # overdue, or otherwise past a deadline
+
+
+def todos(user) -> list[Todo]:
+    if user.unit_id is None:
+        return []
+    items: list[Todo] = []
+    for path in PROVIDERS:
+        items.extend(t for t in import_module(path).workbench_todos(user) if t.count)
+    return items
