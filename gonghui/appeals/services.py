@@ -38,6 +38,7 @@ from gonghui.core import pii, workdays
 from gonghui.core.audit import audit_record
 from gonghui.core.models import AuditAction
 from gonghui.core.scoping import path_in_scope, scopes_disabled
+from gonghui.core.uploads import EXTENSIONS, check_attachment, stored_name  # noqa: F401 - EXTENSIONS re-exported
 from gonghui.members.identity import parse_mobile
 from gonghui.members.models import Member, MemberStatus
 from gonghui.members.services import phone_hash
@@ -88,52 +89,7 @@ def ticket_valid(ticket: str) -> bool:
 
 # --- Attachments ----------------------------------------------------------------------------
 
-ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 ATTACHMENT_MAX_COUNT = 6
-# What a file's first bytes say it is: only photos and PDFs are accepted, whatever its name.
-SIGNATURES = (
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-    (b"%PDF-", "application/pdf"),
-    (b"GIF87a", "image/gif"),
-    (b"GIF89a", "image/gif"),
-)
-EXTENSIONS = {
-    "image/jpeg": ".jpg",
-    "image/png": ".png",
-    "application/pdf": ".pdf",
-    "image/gif": ".gif",
-    "image/webp": ".webp",
-}
-
-
-def sniff_content_type(head: bytes) -> str | None:
-    for signature, kind in SIGNATURES:
-        if head.startswith(signature):
-            return kind
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image/webp"
-    return None
-
-
-def check_attachment(upload) -> tuple[str, bytes]:
-    """Validate one uploaded file; returns (content type, content). Raises a Chinese
-    ValidationError naming the file for a file too large or not a photo/PDF."""
-    name = getattr(upload, "name", "") or _("附件")
-    size = getattr(upload, "size", None)
-    if size is not None and size > ATTACHMENT_MAX_BYTES:
-        raise ValidationError(_("附件“%(name)s”超过10MB，请压缩后再上传。") % {"name": name}, code="attachment_size")
-    content = upload.read(ATTACHMENT_MAX_BYTES + 1)
-    if len(content) > ATTACHMENT_MAX_BYTES:
-        raise ValidationError(_("附件“%(name)s”超过10MB，请压缩后再上传。") % {"name": name}, code="attachment_size")
-    if not content:
-        raise ValidationError(_("附件“%(name)s”是空文件。") % {"name": name}, code="attachment_empty")
-    kind = sniff_content_type(content[:16])
-    if kind is None:
-        raise ValidationError(
-            _("附件“%(name)s”不是图片或PDF文件（按文件内容判断），不能上传。") % {"name": name}, code="attachment_type"
-        )
-    return kind, content
 
 
 def _store_attachment(appeal: Appeal, upload, kind: str, content: bytes) -> AppealAttachment:
@@ -146,7 +102,7 @@ def _store_attachment(appeal: Appeal, upload, kind: str, content: bytes) -> Appe
         sha256=hashlib.sha256(content).hexdigest(),
     )
     # The stored name is ours (ticket + random + the extension of the real type), never the upload's.
-    attachment.file.save(f"{appeal.ticket}-{secrets.token_hex(6)}{EXTENSIONS[kind]}", ContentFile(content), save=False)
+    attachment.file.save(stored_name(appeal.ticket, kind), ContentFile(content), save=False)
     attachment.save()
     return attachment
 

@@ -9,7 +9,6 @@ from the application, so a household is never paid twice for the same decision.
 
 import datetime as dt
 import hashlib
-import secrets
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -562,8 +561,8 @@ def file_exit(*, by, file: HardshipFile, reason: str) -> HardshipFile:
 
 
 def file_attach(*, by, file: HardshipFile, upload) -> FileAttachment:
-    """Add evidence; the file must be a photo or PDF by its content (as appeals check)."""
-    from gonghui.appeals.services import EXTENSIONS, check_attachment
+    """Add evidence; the file must be a photo or PDF by its content (core.uploads)."""
+    from gonghui.core.uploads import check_attachment, stored_name
 
     check_permission(by, "hardship.file")
     kind, content = check_attachment(upload)
@@ -579,9 +578,7 @@ def file_attach(*, by, file: HardshipFile, upload) -> FileAttachment:
             sha256=hashlib.sha256(content).hexdigest(),
             uploaded_by=by,
         )
-        attachment.stored.save(
-            f"{locked.number}-{secrets.token_hex(6)}{EXTENSIONS[kind]}", ContentFile(content), save=False
-        )
+        attachment.stored.save(stored_name(locked.number, kind), ContentFile(content), save=False)
         attachment.save()
         audit_record(
             actor=by,
