@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "gonghui.kiosk",
     "gonghui.fund",
     "gonghui.hardship",
+    "gonghui.mutualaid",
     "gonghui.mediation",
     "gonghui.appeals",
     "huey.contrib.djhuey",

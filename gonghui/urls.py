@@ -26,6 +26,7 @@ urlpatterns = [
     path("kiosk/", include("gonghui.kiosk.urls")),
     path("mediation/", include("gonghui.mediation.urls")),
     path("hardship/", include("gonghui.hardship.urls")),
+    path("mutualaid/", include("gonghui.mutualaid.urls")),
     path("fund/", include("gonghui.fund.urls")),
     path("venue/", venue_terminal, name="venue_terminal"),
     path("p/<slug:code>/", service_point_public, name="service_point_public"),

@@ -49,6 +49,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "hardship.view",
             "hardship.file",
             "hardship.approve",
+            "mutualaid.view",
+            "mutualaid.manage",
+            "mutualaid.claim",
+            "mutualaid.approve",
             "fund.view",
             "fund.manage",
         }
@@ -75,6 +79,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "hardship.view",
             "hardship.file",
             "hardship.approve",
+            "mutualaid.view",
+            "mutualaid.manage",
+            "mutualaid.claim",
+            "mutualaid.approve",
             "fund.view",
             # at city or district level only: gonghui/fund/services.py check_fund_manager
             "fund.manage",
@@ -99,6 +107,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "legalaid.handle",
             "hardship.view",
             "hardship.file",
+            "mutualaid.view",
+            "mutualaid.claim",
         }
     ),
     Role.MEDIATOR: frozenset(
@@ -118,6 +128,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "mediation.view",
             "legalaid.view",
             "hardship.view",
+            "mutualaid.view",
             "fund.view",
         }
     ),

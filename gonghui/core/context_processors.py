@@ -22,6 +22,7 @@ def navigation(request):
         ("legalaid", _("法律援助"), reverse("mediation:legalaid_home"), "legalaid.view"),
         ("legalaid_own", _("我的法律援助"), reverse("mediation:legalaid_home"), "legalaid.own"),
         ("hardship", _("困难帮扶"), reverse("hardship:file_list"), "hardship.view"),
+        ("mutualaid", _("互助保障"), reverse("mutualaid:plan_list"), "mutualaid.view"),
         ("fund", _("温暖基金"), reverse("fund:account_list"), "fund.view"),
         ("members", _("会员"), reverse("members:member_list"), "members.view"),
         ("applications", _("入会申请"), reverse("members:application_list"), "members.view"),

@@ -31,6 +31,8 @@ from gonghui.core.scoping import path_in_scope, scopes_disabled
 from gonghui.fund.models import Account, AccountKind, Entry, Transaction
 
 CENT = Decimal("0.01")
+# max_digits 14, decimal_places 2 (models.MONEY): below a trillion yuan.
+MAX_AMOUNT = Decimal("1e12")
 
 
 class InsufficientFunds(ValidationError):
@@ -66,7 +68,12 @@ def money(value) -> Decimal:
         amount = Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
         raise ValidationError(_("金额“%(v)s”不是有效的数字。") % {"v": value}, code="amount_invalid") from None
-    if not amount.is_finite() or amount != amount.quantize(CENT):
+    if not amount.is_finite():
+        raise ValidationError(_("金额“%(v)s”不是有效的数字。") % {"v": value}, code="amount_invalid")
+    if abs(amount) >= MAX_AMOUNT:
+        # Beyond what the columns hold (and quantize() would raise on "1e30").
+        raise ValidationError(_("金额过大，请核对。"), code="amount_invalid")
+    if amount != amount.quantize(CENT):
         raise ValidationError(_("金额最多保留两位小数（分）。"), code="amount_invalid")
     return amount.quantize(CENT)
 

@@ -112,6 +112,13 @@ ROUTE_OBJECTS = {
     "hardship/batches/": "hardship_programme_hd",
     "hardship/programmes/": "hardship_programme_hd",
     "hardship/": "hardship_file_hd",
+    # 职工互助保障: the fixture city has no mutual-aid plan (a plan opens a ledger account,
+    # which the fund tests' account lists would then show); an id that is none of 朝阳's must
+    # answer 404 (gonghui/mutualaid/tests/test_views.py checks a real plan, batch and claim
+    # against an officer of another district).
+    "mutualaid/plans/": "haidian",
+    "mutualaid/batches/": "haidian",
+    "mutualaid/claims/": "haidian",
     "fund/accounts/": "fund_account_hd",
     "fund/transactions/": "fund_txn_hd",
 }

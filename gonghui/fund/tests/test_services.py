@@ -206,3 +206,10 @@ def test_outsider_sees_no_account_and_cannot_move_money(city, books, fund_manage
                 memo="x",
                 idempotency_key="o",
             )
+
+
+@pytest.mark.parametrize("value", ["1e30", "-1e15", "NaN", "Infinity", "12,5", "", "0.001"])
+def test_absurd_amounts_are_a_clear_error_not_a_crash(value):
+    with pytest.raises(ValidationError) as e:
+        services.money(value)
+    assert e.value.code == "amount_invalid"
