@@ -178,7 +178,7 @@ def workbench_todos(user) -> list:
     falling due within a week or overdue (the 30-day deadline)."""
     import datetime as dt
 
-    from django.db.models import Count
+    from django.db.models import Count, Q
     from django.urls import reverse
     from django.utils import timezone
     from django.utils.translation import gettext as _
