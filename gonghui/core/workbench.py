@@ -11,6 +11,7 @@ PROVIDERS = (
     "gonghui.members.selectors",
     "gonghui.mediation.selectors",
     "gonghui.hardship.selectors",
+    "gonghui.mutualaid.selectors",
 )
 
 

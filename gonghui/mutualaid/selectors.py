@@ -127,3 +127,27 @@ def premium_sources():
     from gonghui.mutualaid.services import SOURCE_KINDS
 
     return Account.objects.filter(kind__in=SOURCE_KINDS).select_related("unit").order_by("code")
+
+
+def workbench_todos(user) -> list:
+    """Claims waiting for review (the unit's staff) or approval and payment (district or
+    city)."""
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    from gonghui.core.workbench import Todo
+
+    counts = Claim.objects.aggregate(
+        **{
+            s: Count("id", filter=Q(status=s))
+            for s in (ClaimStatus.SUBMITTED, ClaimStatus.REVIEWED, ClaimStatus.APPROVED)
+        }
+    )
+    claims = reverse("mutualaid:claim_list")
+    wanted = []
+    if user.can("mutualaid.claim"):
+        wanted.append(("mutualaid_review", _("互助保障给付待审核"), ClaimStatus.SUBMITTED))
+    if user.can("mutualaid.approve"):
+        wanted.append(("mutualaid_approve", _("互助保障给付待审批"), ClaimStatus.REVIEWED))
+        wanted.append(("mutualaid_pay", _("互助保障已批准待给付"), ClaimStatus.APPROVED))
+    return [Todo(key, label, counts[status], f"{claims}?status={status}") for key, label, status in wanted]
