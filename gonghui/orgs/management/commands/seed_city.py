@@ -897,6 +897,21 @@ class Command(BaseCommand):
                 appeals = seed_demo_appeals(count=min(300, max(10, members // 60)))
                 if appeals:
                     self.say(f"12351诉求 appeals +{appeals}（{time.perf_counter() - started:.1f} s）")
+                # After the appeals: some demo mediation cases come from their hand-offs.
+                from gonghui.fund.demo import seed_demo_fund
+                from gonghui.hardship.demo import seed_demo_hardship
+                from gonghui.mediation.demo import seed_demo_mediation
+
+                started = time.perf_counter()
+                fund = seed_demo_fund()
+                hardship = seed_demo_hardship()
+                mediation = seed_demo_mediation()
+                if fund["transactions"] or hardship["files"] or mediation["cases"]:
+                    self.say(
+                        f"温暖基金 fund +{fund['transactions']} 笔，困难档案 hardship files +{hardship['files']}，"
+                        f"帮扶申请 applications +{hardship['applications']}，"
+                        f"调解案件 mediation cases +{mediation['cases']}（{time.perf_counter() - started:.1f} s）"
+                    )
             self.say()
             self.print_summary(root)
 
@@ -927,6 +942,50 @@ class Command(BaseCommand):
         if not self.quiet:
             self.stdout.write(text)
 
+    def reset_services(self) -> None:
+        """Mutual aid, mediation, hardship files and the fund ledger hang from members, units,
+        staff and appeals: they go first. The ledger is append-only (the models refuse; on
+        PostgreSQL a trigger does too), so a database holding one is reset only on SQLite."""
+        from gonghui.fund.models import Account
+        from gonghui.hardship import models as hardship
+        from gonghui.mediation import models as mediation
+        from gonghui.mutualaid import models as mutualaid
+
+        for model in (
+            mutualaid.ClaimDocument,
+            mutualaid.ClaimEvent,
+            mutualaid.Claim,
+            mutualaid.Enrolment,
+            mutualaid.EnrolmentBatch,
+            mutualaid.Plan,
+            mediation.RepresentationHours,
+            mediation.Representation,
+            mediation.Consultation,
+            mediation.Payment,
+            mediation.Agreement,
+            mediation.MediationCase,
+            mediation.Mediator,
+            mediation.MediationBody,
+            mediation.CaseNumberCounter,
+            hardship.BatchLine,
+            hardship.AssistanceApplication,
+            hardship.PaymentBatch,
+            hardship.Programme,
+            hardship.HardshipFile,
+            hardship.HardshipThreshold,
+        ):
+            model.objects.all().delete()
+        if Account.objects.exists():
+            if connection.vendor != "sqlite":
+                raise CommandError(
+                    "温暖基金账簿只能追加，不能重置；请重建数据库。/ "
+                    "The fund ledger is append-only; recreate the database."
+                )
+            with connection.cursor() as cursor:
+                cursor.execute("DELETE FROM fund_entry")
+                cursor.execute("DELETE FROM fund_transaction")
+            Account.objects.all().delete()
+
     def reset(self) -> None:
         """Delete the tree and everything hanging from it; the audit trail is append-only and stays."""
         with transaction.atomic():
@@ -936,6 +995,7 @@ class Command(BaseCommand):
                 from gonghui.members.models import DataRightsRequest, MembershipApplication
                 from gonghui.portal.models import PortalAccount
 
+                self.reset_services()
                 Alert.objects.all().delete()
                 for appeal_model in ("AppealHandoff", "AppealAttachment", "AppealEvent"):
                     Appeal._meta.apps.get_model("appeals", appeal_model).objects.all().delete()
