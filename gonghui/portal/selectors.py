@@ -165,3 +165,37 @@ def portal_data_requests(member: Member):
 
     with scopes_disabled():
         return list(DataRightsRequest.objects.filter(member_id=member.pk).order_by("-id"))
+
+
+def portal_mutualaid(member: Member) -> list[dict]:
+    """The member's mutual-aid cover (职工互助保障), newest year first: each plan with its
+    limits, what has been approved or paid this year and what is left, and the claims."""
+    from django.db.models import Sum
+
+    from gonghui.mutualaid.models import COMMITTED, Claim, Enrolment
+
+    with scopes_disabled():
+        enrolments = list(
+            Enrolment.objects.filter(member_id=member.pk).select_related("plan").order_by("-plan__year", "plan__name")
+        )
+        claims = list(Claim.objects.filter(member_id=member.pk).order_by("-event_date", "-pk"))
+        used = dict(
+            Claim.objects.filter(member_id=member.pk, status__in=COMMITTED)
+            .values_list("enrolment_id")
+            .annotate(s=Sum("amount_approved"))
+            .order_by()
+        )
+    rows = []
+    for enrolment in enrolments:
+        plan = enrolment.plan
+        spent = used.get(enrolment.pk) or 0
+        rows.append(
+            {
+                "enrolment": enrolment,
+                "plan": plan,
+                "used": spent,
+                "left": max(plan.yearly_limit - spent, 0),
+                "claims": [c for c in claims if c.enrolment_id == enrolment.pk],
+            }
+        )
+    return rows

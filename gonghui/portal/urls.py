@@ -12,6 +12,7 @@ urlpatterns = [
     path("qr.json", views.qr, name="qr"),
     path("benefits/", views.benefits, name="benefits"),
     path("redemptions/", views.redemptions, name="redemptions"),
+    path("mutualaid/", views.mutualaid, name="mutualaid"),
     path("join/", views.apply_join, name="apply_join"),
     path("transfer/", views.apply_transfer, name="apply_transfer"),
     path("applications/<int:pk>/withdraw/", views.application_withdraw, name="application_withdraw"),

@@ -132,6 +132,13 @@ def benefits(request):
 @never_cache
 @require_GET
 @member_required
+def mutualaid(request):
+    return render(request, "portal/mutualaid.html", {"cover": selectors.portal_mutualaid(request.member)})
+
+
+@never_cache
+@require_GET
+@member_required
 def redemptions(request):
     return render(
         request,

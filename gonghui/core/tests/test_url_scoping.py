@@ -35,6 +35,7 @@ PUBLIC = {
     "my/signout/",
     "my/qr.json",
     "my/redemptions/",
+    "my/mutualaid/",
     "my/requests/",
     "my/data.json",
     "my/signin/password/",
@@ -236,7 +237,7 @@ def test_staff_see_nothing_of_another_district_in_the_members_portal(client, cit
     redirect there, and shows nothing of 海淀区 (海淀会员 even holds a card)."""
     login(client, district_user)
     portal = [r for r in all_routes() if r.startswith("my/")]
-    assert len(portal) == 17
+    assert len(portal) == 18
     for route in portal:
         url = "/" + route.replace("<int:pk>", str(city.application_hd.pk))
         response = client.get(url)
