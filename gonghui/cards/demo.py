@@ -1,6 +1,7 @@
 """Demo venues, benefits and cards for `seed_city --members N` (idempotent)."""
 
 import datetime as dt
+from collections import Counter
 
 from django.db import transaction
 
@@ -8,6 +9,7 @@ from gonghui.cards.models import Benefit, Card, CardEvent, CardStatus, Venue
 from gonghui.cards.services import _new_number
 from gonghui.members.models import Member, MemberStatus
 from gonghui.orgs.models import Unit
+from gonghui.orgs.services import unit_counts_add
 
 VENUES = [
     ("北京市劳动人民文化宫", [("免费参观", "free", None, None, 2, None)]),
@@ -51,4 +53,12 @@ def seed_demo_cards(*, cards: int = 2000) -> dict:
             [CardEvent(card=c, from_status="", to_status=CardStatus.ISSUED, reason="演示数据") for c in new],
             batch_size=1000,
         )
+        # The holders' unions count the new cards (as card_issue does one at a time).
+        per_unit = Counter()
+        for start in range(0, len(todo), 10_000):
+            per_unit.update(
+                Member.objects.filter(pk__in=todo[start : start + 10_000]).values_list("unit_id", flat=True)
+            )
+        for unit_id, n in sorted(per_unit.items()):
+            unit_counts_add(unit=Unit(pk=unit_id), cards=n)
     return {"venues": made_venues, "cards": len(new)}

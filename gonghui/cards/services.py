@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from gonghui.cards.models import (
     CARD_PIPELINE,
+    HELD,
     USABLE,
     Benefit,
     BenefitKind,
@@ -34,6 +35,7 @@ from gonghui.core.audit import audit_record, diff, snapshot
 from gonghui.core.models import AuditAction
 from gonghui.core.scoping import path_in_scope, scopes_disabled
 from gonghui.members.models import Member, MemberStatus
+from gonghui.orgs.services import unit_counts_add
 
 CARD_PREFIX = "8610"
 QR_SALT = "gonghui.cards.qr"
@@ -88,6 +90,7 @@ def card_issue(*, by, member: Member, replaces: Card | None = None) -> Card:
         else:  # pragma: no cover - 10^11 numbers
             raise ValidationError(_("卡号生成失败，请重试。"))
         _event(card, "", CardStatus.ISSUED, _("补卡") if replaces else _("发卡"), by)
+        unit_counts_add(unit=member.unit, cards=1)
         audit_record(actor=by, action=AuditAction.CREATE, obj=card, changes={"number": [None, card.masked_number]})
     return card
 
@@ -95,6 +98,10 @@ def card_issue(*, by, member: Member, replaces: Card | None = None) -> Card:
 def card_change_status(*, by, card: Card, to: str, reason: str = "") -> Card:
     check_permission(by, "members.manage")
     with transaction.atomic():
+        # The holder first, then the card — the order of card_issue, member_transfer and
+        # member_leave — so that no two of them wait for each other. The held-card count lives
+        # with the holder's union; with the holder locked a transfer cannot move it meanwhile.
+        holder = Member.objects.select_for_update(of=("self",)).select_related("unit").get(pk=card.member_id)
         locked = Card.objects.select_for_update(of=("self",)).select_related("member__unit").get(pk=card.pk)
         if to not in CARD_PIPELINE[locked.status]:
             raise ValidationError(
@@ -102,6 +109,9 @@ def card_change_status(*, by, card: Card, to: str, reason: str = "") -> Card:
                 % {"s": locked.get_status_display(), "t": CardStatus(to).label}
             )
         before = locked.status
+        held = (to in HELD) - (before in HELD)
+        if held:
+            unit_counts_add(unit=holder.unit, cards=held)
         locked.status = to
         locked.token_version = F("token_version") + 1  # every QR code signed before stops working
         locked.save(update_fields=["status", "token_version", "updated_at"])
@@ -174,6 +184,25 @@ def mask_name(name: str) -> str:
     return name[0] + "*" * (len(name) - 1) if len(name) > 1 else name
 
 
+# What verifying needs of a card and its holder. Not the rest of the member row: its
+# ciphertexts and hashes are the bulk of it, and a venue has no use for them.
+VERIFY_FIELDS = (
+    "id",
+    "member_id",
+    "number",
+    "status",
+    "token_version",
+    "member__id",
+    "member__name",
+    "member__status",
+    "member__unit_id",
+    "member__phone_masked",
+    "member__is_new_form_worker",
+    "member__is_model_worker",
+    "member__in_hardship",
+)
+
+
 def _card_from_token(token: str) -> Card:
     try:
         card_id, version = signing.loads(token, salt=QR_SALT, max_age=QR_MAX_AGE)
@@ -181,7 +210,7 @@ def _card_from_token(token: str) -> Card:
         raise Refused("token_expired", _("二维码已过期，请会员刷新后重新出示。")) from None
     except signing.BadSignature:
         raise Refused("token_invalid", _("二维码无效。")) from None
-    card = Card.objects.select_related("member").filter(pk=card_id).first()
+    card = Card.objects.select_related("member").only(*VERIFY_FIELDS).filter(pk=card_id).first()
     if card is None or card.token_version != version:
         raise Refused("token_stale", _("二维码已失效（卡片状态已变更），请会员刷新后重新出示。"))
     return card
@@ -191,7 +220,7 @@ def _card_from_number(number: str, phone_last4: str) -> Card:
     number = (number or "").replace(" ", "")
     if not card_number_valid(number):
         raise Refused("number_invalid", _("卡号无效，请核对。"))
-    card = Card.objects.select_related("member").filter(number=number).first()
+    card = Card.objects.select_related("member").only(*VERIFY_FIELDS).filter(number=number).first()
     # The second factor: the last four digits of the member's phone (kept in the mask).
     if card is None or not card.member.phone_masked or card.member.phone_masked[-4:] != (phone_last4 or ""):
         raise Refused("number_mismatch", _("卡号与手机号后四位不匹配。"))
@@ -265,7 +294,12 @@ def card_verify_and_redeem(
 
 
 def _recorded(venue, key) -> Verdict | None:
-    done = Redemption.objects.filter(venue=venue, idempotency_key=key).select_related("benefit", "member").first()
+    done = (
+        Redemption.objects.filter(venue=venue, idempotency_key=key)
+        .select_related("benefit", "member")
+        .only("id", "benefit__id", "benefit__name", "member__id", "member__name")
+        .first()
+    )
     if done is None:
         return None
     return Verdict(

@@ -302,8 +302,12 @@ def member_transfer(
             occurred_on=on or timezone.localdate(),
             by=by,
         )
-        unit_counts_add(unit=from_unit, members=-1)
-        unit_counts_add(unit=to_unit, members=1)
+        # A held service card is counted with its holder's union: it moves with them.
+        from gonghui.cards.models import HELD, Card  # cards build on members
+
+        cards = 1 if Card.objects.filter(member=locked, status__in=HELD).exists() else 0
+        unit_counts_add(unit=from_unit, members=-1, cards=-cards)
+        unit_counts_add(unit=to_unit, members=1, cards=cards)
         audit_record(
             actor=by,
             action=AuditAction.UPDATE,

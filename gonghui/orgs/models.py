@@ -94,6 +94,10 @@ class UnitCounts(models.Model):
     service_points = models.IntegerField(default=0)
     staff = models.IntegerField(default=0)
     members = models.BigIntegerField(default=0)
+    # Service cards held (issued, active, lost or frozen) by the unit's members: kept by the
+    # card services and by member_transfer, which moves a holder's card with them. A database
+    # default too: the bulk loaders' own INSERTs (seeding) do not name this column.
+    cards = models.BigIntegerField(default=0, db_default=0)
 
     objects = org_scoped_manager("unit__path__startswith")
 

@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404
 
 from gonghui.orgs.models import Employer, ServicePoint, Unit, UnitCounts, UnitKind
 
-COUNT_FIELDS = ("employers", "unionised_employers", "service_points", "staff", "members")
+COUNT_FIELDS = ("employers", "unionised_employers", "service_points", "staff", "members", "cards")
 
 
 def unit_get(pk) -> Unit:

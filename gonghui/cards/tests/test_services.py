@@ -170,3 +170,25 @@ def test_verification_costs_a_fixed_small_number_of_queries(venue, card, django_
         redeem(venue, benefit, card, key=f"warm{i}")  # history does not make later calls dearer
     with django_assert_max_num_queries(9):
         assert redeem(venue, benefit, card, key="measured").ok
+
+
+def test_verification_reads_no_personal_data_columns(venue, card):
+    """A venue learns a masked name; the holder's ciphertexts and hashes never leave the
+    database for it (they were most of the bytes of every verify call)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    benefit = make_benefit(venue)
+    with CaptureQueriesContext(connection) as ctx:
+        verdict = redeem(venue, benefit, card, key="private")
+    assert verdict.ok and verdict.member_name.startswith(card.member.name[0])
+    sql = " ".join(q["sql"] for q in ctx.captured_queries)
+    for column in ("id_number_cipher", "id_number_hash", "phone_cipher", "phone_hash"):
+        assert column not in sql
+    assert len(ctx.captured_queries) <= 11  # with the first use's activation and its history row
+
+
+def test_verification_by_number_checks_the_phone_with_few_columns(venue, card):
+    benefit = make_benefit(venue)
+    phone = card.member.phone_masked[-4:]
+    assert redeem(venue, benefit, number=card.number, phone_last4=phone, key="by-number").ok
