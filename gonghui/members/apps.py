@@ -6,3 +6,6 @@ class MembersConfig(AppConfig):
     name = "gonghui.members"
     label = "members"
     verbose_name = _("会员")
+
+    def ready(self):
+        from gonghui.members import checks  # noqa: F401 - registers the database check

@@ -106,6 +106,63 @@ SURNAME_READINGS = {
 }
 
 
+# Every syllable name_pinyin can write (pypinyin's toneless readings of every character it
+# knows; tests/test_search.py checks the list against pypinyin). member_search uses it to
+# tell which initials a full-pinyin prefix can have.
+_SYLLABLE_LIST = """
+    a ai an ang ao ba bai ban bang bao bei ben beng bi bian biang biao bie bin bing bo bong bu ca
+    cai can cang cao ce cei cen ceng cha chai chan chang chao che chen cheng chi chong chou chu
+    chua chuai chuan chuang chui chun chuo ci cong cou cu cuan cui cun cuo da dai dan dang dao de
+    den deng di dian diao die din ding diu dong dou du duan dui dun duo e ei en eng er fa fan fang
+    fei fen feng fiao fo fou fu ga gai gan gang gao ge gei gen geng gong gou gu gua guai guan guang
+    gui gun guo ha hai han hang hao he hei hen heng hm hong hou hu hua huai huan huang hui hun huo
+    ji jia jian jiang jiao jie jin jing jiong jiu ju juan jue jun ka kai kan kang kao ke ken keng
+    kong kou ku kua kuai kuan kuang kui kun kuo la lai lan lang lao le lei leng li lia lian liang
+    liao lie lin ling liu lo long lou lu luan lun luo lv lve m ma mai man mang mao me mei men meng
+    mi mian miao mie min ming miu mo mou mu n na nai nan nang nao ne nei nen neng ni nian niang
+    niao nie nin ning niu nong nou nu nuan nun nuo nv nve o ou pa pai pan pang pao pei pen peng pi
+    pian piao pie pin ping po pou pu qi qia qian qiang qiao qie qin qing qiong qiu qu quan que qun
+    ran rang rao re ren reng ri rong rou ru rua ruan rui run ruo sa sai san sang sao se sen seng
+    sha shai shan shang shao she shen sheng shi shou shu shua shuai shuan shuang shui shun shuo si
+    song sou su suan sui sun suo ta tai tan tang tao te teng ti tian tiao tie ting tong tou tu tuan
+    tui tun tuo wa wai wan wang wei wen weng wo wong wu xi xia xian xiang xiao xie xin xing xiong
+    xiu xu xuan xue xun ya yan yang yao ye yi yin ying yo yong you yu yuan yue yun za zai zan zang
+    zao ze zei zen zeng zha zhai zhan zhang zhao zhe zhen zheng zhi zhong zhou zhu zhua zhuai zhuan
+    zhuang zhui zhun zhuo zi zong zou zu zuan zui zun zuo
+    """
+SYLLABLES = frozenset(_SYLLABLE_LIST.split())
+
+
+def initials_of_pinyin_prefix(q: str, *, limit: int = 16) -> set[str] | None:
+    """The starts of the initials of every name whose full pinyin starts with ``q``:
+    ``zhangs`` → {"zs"}; ``zh`` → {"z"}; ``wl`` → set() (no syllable starts so). ``q`` is cut
+    into whole syllables and at most one unfinished last one, every way it can be; None when
+    there are more than ``limit`` ways (then any initials are possible, as far as we know)."""
+    found: set[str] = set()
+    at: dict[int, set[str]] = {0: {""}}
+    for pos in range(len(q) + 1):
+        for initials in at.pop(pos, ()):
+            rest = q[pos:]
+            if not rest:
+                found.add(initials)
+                continue
+            for syllable in SYLLABLES:
+                if rest.startswith(syllable):
+                    at.setdefault(pos + len(syllable), set()).add(initials + syllable[0])
+                elif syllable.startswith(rest):
+                    found.add(initials + rest[0])
+            if len(found) > limit or sum(map(len, at.values())) > limit:
+                return None
+    return found
+
+
+@lru_cache(maxsize=50_000)
+def _char_pinyin(char: str) -> tuple[str, ...]:
+    # Names draw on a few thousand characters: an import of 100,000 new names reads each
+    # character's pinyin once instead of once a name (half of checking a row, measured).
+    return tuple(s for s in lazy_pinyin([char], errors="ignore") if s.isascii())
+
+
 @lru_cache(maxsize=100_000)
 def name_pinyin(name: str) -> tuple[str, str]:
     """``(full, initials)`` in lower case, e.g. 张三 → ("zhangsan", "zs"); 曾小贤 → ("zengxiaoxian", "zxx")."""
@@ -120,7 +177,8 @@ def name_pinyin(name: str) -> tuple[str, str]:
         syllables = SURNAME_READINGS[head].split()
     # Character by character: a given name is not a phrase, and pypinyin's phrase table
     # would read e.g. 于思 by its literary sense (yu sai) instead of yu si.
-    syllables += [s for s in lazy_pinyin(list(rest), errors="ignore") if s.isascii()]
+    for char in rest:
+        syllables += _char_pinyin(char)
     full = "".join(syllables).lower()
     initials = "".join(s[0] for s in syllables if s).lower()
     return full[:120], initials[:40]

@@ -34,9 +34,9 @@ class Member(models.Model):
     """A member. The ID number and phone exist only as ciphertext, a keyed hash (for exact
     look-up and uniqueness) and a mask (for display); see core/pii.py."""
 
-    name = models.CharField(_("姓名"), max_length=40, db_index=True)
-    name_pinyin = models.CharField(_("姓名拼音"), max_length=120, db_index=True)
-    name_initials = models.CharField(_("拼音首字母"), max_length=40, db_index=True)
+    name = models.CharField(_("姓名"), max_length=40)
+    name_pinyin = models.CharField(_("姓名拼音"), max_length=120)
+    name_initials = models.CharField(_("拼音首字母"), max_length=40)
     id_number_cipher = models.BinaryField(_("身份证号（密文）"))
     id_number_hash = models.BinaryField(_("身份证号（索引）"), max_length=32, unique=True)
     id_number_masked = models.CharField(_("身份证号"), max_length=18)
@@ -83,7 +83,14 @@ class Member(models.Model):
     class Meta:
         verbose_name = _("会员")
         verbose_name_plural = _("会员")
-        indexes = [models.Index(fields=["unit", "status"], name="member_unit_status")]
+        indexes = [
+            models.Index(fields=["unit", "status"], name="member_unit_status"),
+            # The orders of a search's pages (member_search, keyset_page): a prefix is read
+            # as one range of the index, already in page order, ties broken by id.
+            models.Index(fields=["name", "id"], name="member_name_id"),
+            models.Index(fields=["name_initials", "name_pinyin", "id"], name="member_initials_pinyin_id"),
+            models.Index(fields=["name_pinyin", "id"], name="member_pinyin_id"),
+        ]
 
     def __str__(self):
         return self.name

@@ -2,9 +2,10 @@
 
 import re
 
+from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
-from gonghui.members.identity import normalise_id_number, normalise_phone
+from gonghui.members.identity import initials_of_pinyin_prefix, normalise_id_number, normalise_phone
 from gonghui.members.models import Member, MembershipEvent
 
 SEARCH_LIMIT = 50
@@ -34,10 +35,12 @@ def member_search(*, q="", status=None, unit=None, employer=None, new_form=None,
     """Members in scope matching ``q``: an 18-character ID number or a mobile number is
     an exact match through its keyed hash; Latin letters match pinyin initials (``zs`` →
     张三) or the start of the full pinyin (``zhangs``); anything else is a name prefix.
-    Ordered by name then id (stable for keyset pagination)."""
+    Ordered by name then id, or for Latin letters by initials, full pinyin, id (stable for
+    keyset pagination; each order is an index, see ``Member.Meta``)."""
     from gonghui.members.services import id_number_hash, phone_hash
 
     qs = Member.objects.select_related("unit", "employer")
+    order = ("name", "id")
     kind = search_kind(q)
     q = (q or "").strip()
     if kind == "id_number":
@@ -48,9 +51,13 @@ def member_search(*, q="", status=None, unit=None, employer=None, new_form=None,
         qs = qs.filter(phone_hash=phone_hash(phone))
     elif kind == "pinyin":
         q = q.lower()
-        qs = qs.filter(name_initials__startswith=q) | qs.filter(name_pinyin__startswith=q)
+        qs = qs.filter(_pinyin_match(q))
+        order = ("name_initials", "name_pinyin", "id")
     elif kind == "name":
-        qs = qs.filter(name__startswith=q)
+        # The prefix as a range, which a b-tree on name bounds (a LIKE it bounds only under
+        # the C collation): the index is read from the first match on, in the order of the
+        # page, instead of from its start.
+        qs = qs.filter(_starts_with("name", q))
     if status:
         qs = qs.filter(status=status)
     if unit is not None:
@@ -61,7 +68,45 @@ def member_search(*, q="", status=None, unit=None, employer=None, new_form=None,
         qs = qs.filter(is_new_form_worker=new_form)
     if platform:
         qs = qs.filter(platform=platform)
-    return qs.order_by("name", "id")
+    return qs.order_by(*order)
+
+
+def _starts_with(field: str, prefix: str) -> Q:
+    """``field`` starts with ``prefix``, written as the range a b-tree bounds. Not a LIKE as
+    well: PostgreSQL would count the two as independent conditions, estimate a few rows where
+    there are thousands, and sort them all instead of reading the index in order."""
+    low, high = _prefix_range(prefix)
+    return Q(**{f"{field}__gte": low, f"{field}__lt": high})
+
+
+def _pinyin_match(q: str) -> Q:
+    """Initials that start with ``q`` (``zs`` → 张三) or a full pinyin that does (``zhangs``).
+
+    Pages are in (initials, pinyin, id) order, one index. The initials of a full-pinyin match
+    are known from ``q`` (``zhangs`` → ``zs``…), so the condition is written as ranges of that
+    index: one range read in order when ``q`` cannot be pinyin at all (``wl``), a few narrow
+    ranges when it spans syllables (``zhangs``: few names, sorted). When ``q`` lies within a
+    first syllable (``zh``, ``wang``) its matches are spread over the whole letter and are
+    many: that letter's range is read in order until the page is full, which costs the same
+    share of the letter's names at any size of the table."""
+    prefixes = initials_of_pinyin_prefix(q)
+    if prefixes is None or any(len(p) == 1 for p in prefixes):
+        return _starts_with("name_initials", q[0]) & (Q(name_initials__startswith=q) | Q(name_pinyin__startswith=q))
+    match = _starts_with("name_initials", q)
+    for initials in sorted(prefixes):
+        match |= _starts_with("name_initials", initials) & _starts_with("name_pinyin", q)
+    return match
+
+
+def _prefix_range(prefix: str) -> tuple[str, str]:
+    """``[prefix, upper)``: the strings that start with ``prefix`` in code-point order — the
+    order of SQLite's default collation and of PostgreSQL's C and C.UTF-8 collations. Gonghui's
+    PostgreSQL databases are created with C.UTF-8 (docs/performance.md); under a linguistic
+    collation a range and a prefix are not the same set of names."""
+    last = ord(prefix[-1]) + 1
+    if 0xD800 <= last <= 0xDFFF:  # surrogates are not characters; skip to the next one
+        last = 0xE000
+    return prefix, prefix[:-1] + chr(min(last, 0x10FFFF))
 
 
 def member_history(member: Member):
@@ -82,15 +127,20 @@ def possible_duplicates(member: Member, limit=20):
 
 
 def keyset_page(qs, *, after: str | None, limit: int):
-    """One page of ``qs`` (ordered by name, id) after the cursor ``after`` ("<id>" of the
-    last row seen). No COUNT over the whole scope: at city scale that is the expensive part."""
+    """One page of ``qs`` (ordered by ascending fields ending in ``id``, as ``member_search``
+    orders) after the cursor ``after`` ("<id>" of the last row seen). No COUNT over the whole
+    scope: at city scale that is the expensive part."""
     limit = max(1, min(limit, 200))
     if after and after.isdigit():
-        last = Member.objects.filter(pk=int(after)).values_list("name", "id").first()
+        order = tuple(qs.query.order_by) or ("name", "id")
+        last = Member.objects.filter(pk=int(after)).values_list(*order).first()
         if last is not None:
-            from django.db.models import Q
-
-            qs = qs.filter(Q(name__gt=last[0]) | Q(name=last[0], id__gt=last[1]))
+            # (a, b, id) > (x, y, z) spelled out: a > x, or a = x and b > y, or …
+            after_last, equal = Q(), {}
+            for field, value in zip(order, last, strict=True):
+                after_last |= Q(**equal, **{f"{field}__gt": value})
+                equal[field] = value
+            qs = qs.filter(after_last)
     rows = list(qs[: limit + 1])
     has_next = len(rows) > limit
     rows = rows[:limit]
