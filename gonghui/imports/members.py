@@ -6,9 +6,11 @@ rows with one query each — ID numbers already registered, employers by credit 
 name — so a 100,000-row file costs a few hundred queries, not a few hundred thousand.
 """
 
+import datetime as dt
 from collections import Counter
 
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -20,8 +22,8 @@ from gonghui.imports.lookups import UnitDirectory, normalise_name
 from gonghui.imports.report import BATCH_ROWS, Checked
 from gonghui.members.identity import id_check_char
 from gonghui.members.models import Member, MembershipEvent, MembershipEventKind, Platform
-from gonghui.members.services import clean_member_input
-from gonghui.orgs.models import Employer
+from gonghui.members.services import CleanMember, clean_member_input
+from gonghui.orgs.models import Employer, Unit
 from gonghui.orgs.services import unit_counts_add
 from gonghui.orgs.validators import normalise_uscc
 
@@ -154,19 +156,6 @@ class MemberImporter:
                 result.payload = (clean, row["unit"].pk, employer.pk if employer else None, row["joined_on"])
         return results
 
-    def recheck(self, items) -> tuple[list, list[Checked]]:
-        """Inside the write transaction: who was registered since the check."""
-        registered = self._registered([payload[0].id_number_hash for _row, payload in items])
-        fresh, clashes = [], []
-        for row, payload in items:
-            if payload[0].id_number_hash in registered:
-                clash = Checked(row)
-                clash.problem(self.header.label["id_number"], _("该身份证号码已登记为会员。"))
-                clashes.append(clash)
-            else:
-                fresh.append(payload)
-        return fresh, clashes
-
     def _check_row(self, result: Checked, values) -> dict:
         label = self.header.label
         cell = self._cells(values)
@@ -288,17 +277,63 @@ class MemberImporter:
             result.problem(label["employer"], _("该用人单位已注销。"))
         return employer
 
+    # --- between checking and writing ---------------------------------------------------
+
+    @staticmethod
+    def encode_payload(payload) -> list:
+        """A checked row's payload as JSON values (kept with the upload until it is written)."""
+        clean, unit_id, employer_id, joined = payload
+        return [[_encode(v) for v in clean.fields().values()], unit_id, employer_id, joined.isoformat()]
+
+    @staticmethod
+    def decode_payload(value):
+        fields, unit_id, employer_id, joined = value
+        clean = CleanMember(*(_decode(v) for v in fields))
+        return clean, unit_id, employer_id, dt.date.fromisoformat(joined)
+
+    def recheck(self, items) -> tuple[list, list[Checked]]:
+        """Inside the write transaction, what can have changed since the check: the person
+        registered meanwhile, the row's union or employer closed or no longer in scope."""
+        registered = self._registered([payload[0].id_number_hash for _row, payload in items])
+        employer_ids = {payload[2] for _row, payload in items if payload[2]}
+        employers = set(Employer.objects.filter(pk__in=employer_ids, is_active=True).values_list("pk", flat=True))
+        unit_ids = {payload[1] for _row, payload in items}
+        units = set(Unit.objects.filter(pk__in=unit_ids, is_active=True).values_list("pk", flat=True))
+        label = self.header.label
+        fresh, clashes = [], []
+        for row, payload in items:
+            clash = Checked(row)
+            if payload[0].id_number_hash in registered:
+                clash.problem(label["id_number"], _("该身份证号码已登记为会员。"))
+            if payload[1] not in units:
+                clash.problem(label["unit"], _("所属工会已停用或已不在您的管辖范围内。"))
+            if payload[2] and payload[2] not in employers:
+                clash.problem(label["employer"], _("该用人单位已注销或已不在您的管辖范围内。"))
+            if clash.problems:
+                clashes.append(clash)
+            else:
+                fresh.append(payload)
+        return fresh, clashes
+
     # --- writing (inside the caller's transaction) ---------------------------------------
 
     def write(self, payloads) -> None:
         if not payloads:
             return
+        reason = _("批量导入（导入任务 #%(id)s）") % {"id": self.job.pk} if self.job else ""
+        if connection.vendor == "postgresql":
+            unit_ids = self._copy(payloads, reason)
+        else:
+            unit_ids = self._bulk_create(payloads, reason)
+        self.per_unit.update(unit_ids)
+        self.imported += len(payloads)
+
+    def _bulk_create(self, payloads, reason) -> list[int]:
         members = [
             Member(**clean.fields(), unit_id=unit_id, employer_id=employer_id, joined_on=joined)
             for clean, unit_id, employer_id, joined in payloads
         ]
         Member.objects.bulk_create(members, batch_size=BATCH_ROWS)
-        reason = _("批量导入（导入任务 #%(id)s）") % {"id": self.job.pk} if self.job else ""
         MembershipEvent.objects.bulk_create(
             [
                 MembershipEvent(
@@ -313,8 +348,40 @@ class MemberImporter:
             ],
             batch_size=BATCH_ROWS,
         )
-        self.per_unit.update(m.unit_id for m in members)
-        self.imported += len(members)
+        return [m.unit_id for m in members]
+
+    def _copy(self, payloads, reason) -> list[int]:
+        """PostgreSQL: members and their join events through COPY, as seeding writes them —
+        bulk_create spends most of its time compiling every row into SQL (measured: 2,000
+        rows/s against COPY's 14,000). The same rows as bulk_create's: every column from the
+        model's defaults, then the row's values; ids drawn from the table's sequence first,
+        so each event names its member."""
+        now = timezone.now()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [Member._meta.db_table, len(payloads)],
+            )
+            ids = [row[0] for row in cursor.fetchall()]
+            members, unit_ids = [], []
+            for pk, (clean, unit_id, employer_id, joined) in zip(ids, payloads, strict=True):
+                row = {**clean.fields(), "id": pk, "unit_id": unit_id, "employer_id": employer_id, "joined_on": joined}
+                members.append(row)
+                unit_ids.append(unit_id)
+            events = [
+                {
+                    "member_id": m["id"],
+                    "kind": MembershipEventKind.JOIN.value,
+                    "to_unit_id": m["unit_id"],
+                    "reason": reason,
+                    "occurred_on": m["joined_on"],
+                    "by_id": self.by.pk,
+                }
+                for m in members
+            ]
+            _copy_rows(cursor, Member, members, now)
+            _copy_rows(cursor, MembershipEvent, events, now)
+        return unit_ids
 
     def finish(self) -> int:
         for unit_id, n in sorted(self.per_unit.items()):
@@ -323,6 +390,41 @@ class MemberImporter:
 
     def summary(self) -> str:
         return _("导入会员 %(n)d 人") % {"n": self.imported}
+
+
+def _encode(value):
+    if isinstance(value, bytes):
+        return {"hex": value.hex()}
+    if isinstance(value, dt.date):
+        return {"date": value.isoformat()}
+    return value
+
+
+def _decode(value):
+    if isinstance(value, dict):
+        return bytes.fromhex(value["hex"]) if "hex" in value else dt.date.fromisoformat(value["date"])
+    return value
+
+
+def _copy_rows(cursor, model, rows: list[dict], now) -> None:
+    """``rows`` into ``model``'s table with COPY: each column its row's value, else the
+    field's default (timestamps: ``now``)."""
+    fields = [f for f in model._meta.concrete_fields if not (f.primary_key and "id" not in rows[0])]
+    defaults = {}
+    for f in fields:
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            defaults[f.attname] = now
+        elif f.attname not in rows[0]:
+            defaults[f.attname] = f.get_default()
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    names = [f.attname for f in fields]
+    sql = f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN"
+    # Through the driver's cursor (Django's has no COPY); its errors as Django's, so that a
+    # duplicate met here is the IntegrityError import_job_run answers.
+    with connection.wrap_database_errors, cursor.connection.cursor() as raw, raw.copy(sql) as copy:
+        for row in rows:
+            copy.write_row([row[name] if name in row else defaults[name] for name in names])
 
 
 def _chunks(items, size=500):

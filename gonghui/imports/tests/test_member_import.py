@@ -332,3 +332,76 @@ def test_no_plain_id_number_or_phone_is_left_in_the_import_tables(city, worker, 
         dump += repr(cursor.fetchall())
     for row in [*rows, duplicate]:
         assert row[1] not in dump and row[2] not in dump
+
+
+def test_the_check_keeps_its_rows_for_the_write_and_the_file_goes_with_the_upload(city, worker, upload, confirm):
+    """Writing does not check every row again: the check keeps the valid rows beside the
+    upload, the write reads them, and both files are deleted once the job is done."""
+    rows = [MEMBER_HEADER, *good_rows(3), ["坏行", "123", "13800000000", "", "", ""]]
+    job = upload(worker, xlsx_upload(rows))
+    storage, checked = job.file.storage, f"{job.file.name}.checked"
+    assert storage.exists(checked)
+    # What the check kept is what is written: the upload is read for its header only.
+    with job.file.open("wb") as f:
+        f.write(xlsx_upload([MEMBER_HEADER, *good_rows(3, start=10)]).read())
+    job = confirm(worker, job, only_valid=True)
+    assert (job.status, job.imported_rows) == (ImportStatus.DONE, 3)
+    assert sorted(m.name for m in members_named()) == sorted(r[0] for r in good_rows(3))
+    assert not storage.exists(checked) and not job.file
+
+
+def test_a_job_checked_without_kept_rows_is_checked_again_and_imported(city, worker, upload, confirm):
+    job = upload(worker, xlsx_upload([MEMBER_HEADER, *good_rows(2)]))
+    job.file.storage.delete(f"{job.file.name}.checked")  # e.g. checked before rows were kept
+    job = confirm(worker, job)
+    assert (job.status, job.imported_rows) == (ImportStatus.DONE, 2)
+
+
+def test_an_employer_closed_before_the_write_skips_or_fails_its_rows(city, worker, upload, confirm):
+    from gonghui.orgs.services import employer_update
+
+    rows = [MEMBER_HEADER, *good_rows(2), ["无单位", make_id(70), "13800000070", "", CJU, ""]]
+    full = upload(worker, xlsx_upload(rows))
+    partial = upload(worker, xlsx_upload([*rows, ["坏行", "123", "13800000000", "", "", ""]]))
+    admin = make_staff(city.chaoyang, "unit_admin")
+    with user_scope(admin):
+        employer_update(by=admin, employer=city.employer_cy, is_active=False)
+    assert city.employer_cy.name == EMPLOYER
+
+    job = confirm(worker, full)
+    assert job.status == ImportStatus.FAILED
+    assert (2, "工作单位", "导入前复核：该用人单位已注销或已不在您的管辖范围内。") in reasons(job)
+    assert not members_named().exists()
+    job = confirm(worker, partial, only_valid=True)
+    assert (job.status, job.imported_rows, job.skipped_rows) == (ImportStatus.DONE, 1, 2)
+    assert [m.name for m in members_named("无单位")] == ["无单位"]
+
+
+def test_imported_rows_are_the_same_on_every_database(city, worker, upload, confirm):
+    """PostgreSQL writes through COPY, SQLite through bulk_create: the same columns either way."""
+    job = confirm(worker, upload(worker, xlsx_upload([MEMBER_HEADER, *good_rows(2)])))
+    with scopes_disabled():
+        member = Member.objects.get(id_number_hash=services_hash(make_id(1)))
+        event = MembershipEvent.objects.get(member=member)
+    assert (member.name, member.name_initials, member.status) == ("会员丁", "hyd", "active")
+    assert (member.unit_id, member.employer_id, member.joined_on) == (
+        city.chaoyang_cju.pk,
+        city.employer_cy.pk,
+        dt.date(2024, 1, 5),
+    )
+    assert pii.decrypt(member.id_number_cipher) == make_id(1) and member.phone_masked == "138****0001"
+    assert (member.is_model_worker, member.in_hardship, member.left_on, member.erased_at) == (False, False, None, None)
+    assert member.created_at and member.updated_at
+    assert (event.kind, event.to_unit_id, event.by_id, event.occurred_on) == (
+        MembershipEventKind.JOIN,
+        city.chaoyang_cju.pk,
+        worker.pk,
+        dt.date(2024, 1, 5),
+    )
+    assert f"#{job.pk}" in event.reason
+
+
+def services_hash(id_number):
+    from gonghui.members.services import id_number_hash
+
+    return id_number_hash(id_number)
