@@ -14,6 +14,7 @@ from gonghui.appeals.categories import AppealCategory
 from gonghui.appeals.models import AppealStatus, Channel, Difficulty
 from gonghui.appeals.sms_inbound import sms_receive
 from gonghui.core.api_paging import PageParams, page_of
+from gonghui.core.scoping import path_in_scope
 
 
 class GatewayToken(APIKeyHeader):
@@ -147,7 +148,22 @@ def get_appeal(request, appeal_id: int):
     return appeal_out(selectors.appeal_get(appeal_id))
 
 
-@appeals_router.post("/appeals", response={201: AppealOut}, summary="登记诉求 Register an appeal")
+class AppealReceiptOut(Schema):
+    """What a caller learns of an appeal it registered that the routing sent to a union
+    outside its own part of the tree: the receipt a worker is given (受理回执), nothing of
+    the case itself, which it may not read."""
+
+    id: int
+    ticket: str
+    channel: Channel
+    status: AppealStatus
+    unit_id: int
+    unit_name: str
+    received_at: str
+    in_scope: bool = Field(False, description="False: 已转交其他工会办理，本账号无权查看详情")
+
+
+@appeals_router.post("/appeals", response={201: AppealOut | AppealReceiptOut}, summary="登记诉求 Register an appeal")
 def create_appeal(request, payload: AppealIn):
     from gonghui.orgs.models import Employer
 
@@ -171,4 +187,20 @@ def create_appeal(request, payload: AppealIn):
         category=payload.category or "",
         difficulty=payload.difficulty,
     )
+    if not path_in_scope(appeal.unit.path):
+        # Routed elsewhere (a station's intake of a case in another district): registered
+        # all the same; the caller gets the receipt, not a 404 for what it just created.
+        return Status(
+            201,
+            {
+                "id": appeal.pk,
+                "ticket": appeal.ticket,
+                "channel": appeal.channel,
+                "status": appeal.status,
+                "unit_id": appeal.unit_id,
+                "unit_name": appeal.unit.name,
+                "received_at": appeal.received_at.isoformat(),
+                "in_scope": False,
+            },
+        )
     return Status(201, appeal_out(selectors.appeal_get(appeal.pk)))

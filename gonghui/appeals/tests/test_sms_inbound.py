@@ -77,3 +77,33 @@ def test_integrators_register_and_read_appeals_through_the_api(client, city):
         content_type="application/json",
     )
     assert bad.status_code in (400, 422) and "employer_id" in bad.content.decode()
+
+
+def test_an_appeal_routed_outside_the_callers_scope_is_answered_with_its_receipt(client, city):
+    """A 朝阳 station registers a worker's case at a 海淀 workplace: the routing sends it to
+    海淀, out of the station's sight. The API says it was registered (201) and gives the
+    receipt — ticket, status, the receiving union — and nothing the station may not read."""
+    from conftest import make_staff
+
+    staff = make_staff(city.chaoyang_station, "social_worker")
+    client.force_login(staff, backend="gonghui.accounts.backends.StaffBackend")
+    response = client.post(
+        "/api/v1/appeals",
+        {
+            "worker_name": "钱师傅",
+            "phone": "13912345678",
+            "description": "中关村的公司拖欠工资三个月，我们五个人都没拿到。",
+            "workplace": "海淀区中关村大街27号",
+            "workers_involved": 5,
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    with scopes_disabled():
+        appeal = Appeal.objects.select_related("unit").get(ticket=body["ticket"])
+    assert appeal.unit.path.startswith(city.haidian.path)
+    assert body["in_scope"] is False and body["unit_name"] == appeal.unit.name and body["id"] == appeal.pk
+    assert not {"worker_name", "phone", "description", "reply", "employer_name"} & body.keys()
+    assert "钱师傅" not in response.content.decode() and "5678" not in response.content.decode()
+    assert client.get(f"/api/v1/appeals/{appeal.pk}").status_code == 404  # still not readable
