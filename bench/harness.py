@@ -54,7 +54,9 @@ def create_database(url: str, *, fresh: bool) -> None:
             conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
             exists = None
         if not exists:
-            conn.execute(f'CREATE DATABASE "{name}"')
+            # Code-point collation, as production's: member search bounds name prefixes as
+            # ranges (gonghui/members/selectors.py), which a linguistic collation would not.
+            conn.execute(f'CREATE DATABASE "{name}"' + " TEMPLATE template0 ENCODING 'UTF8' LOCALE 'C.UTF-8'")
 
 
 def drop_database(url: str) -> None:
@@ -239,7 +241,10 @@ class SqlClient(Client):
         import psycopg
 
         super().start(1000 + index)
-        self.conn = psycopg.connect(self.url, autocommit=True)
+        # Never prepared, as Django never prepares: psycopg would after five runs of one
+        # statement, and PostgreSQL may then plan it once for any value (a generic plan),
+        # which for a prefix range is a plan for no prefix in particular (seen: minutes).
+        self.conn = psycopg.connect(self.url, autocommit=True, prepare_threshold=None)
 
     def one(self):
         self.run(self.conn)

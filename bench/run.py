@@ -296,8 +296,8 @@ class PageHttp(HttpClient):
 
 
 class DashboardSql(SqlClient):
-    """The figures of the home page as bare SQL: subtree totals, each child's totals, the
-    children themselves, and the 12351 panel's counts."""
+    """The figures of the home page as bare SQL: subtree totals (with the service cards),
+    each child's totals, the children themselves, and the 12351 panel's counts."""
 
     def __init__(self, url, unit, station_id):
         super().__init__(url)
@@ -307,7 +307,7 @@ class DashboardSql(SqlClient):
         like = self.path + "%"
         conn.execute(
             "SELECT sum(c.members), sum(c.employers), sum(c.unionised_employers), sum(c.service_points),"
-            " sum(c.staff), count(c.unit_id) FROM orgs_unitcounts c JOIN orgs_unit u ON u.id = c.unit_id"
+            " sum(c.staff), sum(c.cards), count(c.unit_id) FROM orgs_unitcounts c JOIN orgs_unit u ON u.id = c.unit_id"
             " WHERE u.path LIKE %s",
             (like,),
         ).fetchone()
@@ -317,7 +317,7 @@ class DashboardSql(SqlClient):
         ).fetchall()
         conn.execute(
             "SELECT substr(u.path, 1, %s), sum(c.members), sum(c.employers), sum(c.unionised_employers),"
-            " sum(c.service_points), sum(c.staff), count(c.unit_id) FROM orgs_unitcounts c"
+            " sum(c.service_points), sum(c.staff), sum(c.cards), count(c.unit_id) FROM orgs_unitcounts c"
             " JOIN orgs_unit u ON u.id = c.unit_id WHERE u.path LIKE %s AND u.depth > %s GROUP BY 1",
             ((self.depth + 1) * 4, like, self.depth),
         ).fetchall()
