@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from gonghui.core.models import EvidenceFile
 from gonghui.core.scoping import org_scoped_manager
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
@@ -252,29 +253,17 @@ class FileEvent(models.Model):
         return f"{self.file_id} {self.from_status}→{self.to_status}"
 
 
-class FileAttachment(models.Model):
+class FileAttachment(EvidenceFile):
     """Evidence (病历, 残疾证, 事故证明…): photos or PDFs, checked by content."""
 
     file = models.ForeignKey(HardshipFile, on_delete=models.CASCADE, related_name="attachments")
-    original_name = models.CharField(_("文件名"), max_length=200)
-    content_type = models.CharField(_("类型"), max_length=40)
-    size = models.PositiveIntegerField(_("大小"))
-    sha256 = models.CharField(max_length=64)
     stored = models.FileField(_("文件"), upload_to="hardship/%Y/%m/")
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("上传人"), on_delete=models.PROTECT, related_name="+"
-    )
-    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
     objects = org_scoped_manager("file__unit__path__startswith")
 
-    class Meta:
+    class Meta(EvidenceFile.Meta):
         verbose_name = _("证明材料")
         verbose_name_plural = _("证明材料")
-        ordering = ["id"]
-
-    def __str__(self):
-        return self.original_name
 
 
 # --- Assistance ---------------------------------------------------------------------------
