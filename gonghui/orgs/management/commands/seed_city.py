@@ -906,11 +906,16 @@ class Command(BaseCommand):
                 fund = seed_demo_fund()
                 hardship = seed_demo_hardship()
                 mediation = seed_demo_mediation()
+                from gonghui.mutualaid.demo import seed_demo_mutualaid
+
+                mutualaid = seed_demo_mutualaid()
                 if fund["transactions"] or hardship["files"] or mediation["cases"]:
                     self.say(
                         f"温暖基金 fund +{fund['transactions']} 笔，困难档案 hardship files +{hardship['files']}，"
                         f"帮扶申请 applications +{hardship['applications']}，"
-                        f"调解案件 mediation cases +{mediation['cases']}（{time.perf_counter() - started:.1f} s）"
+                        f"调解案件 mediation cases +{mediation['cases']}，"
+                        f"互助保障 mutual-aid members +{mutualaid['enrolled']}、claims +{mutualaid['claims']}"
+                        f"（{time.perf_counter() - started:.1f} s）"
                     )
             self.say()
             self.print_summary(root)
