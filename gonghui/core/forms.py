@@ -13,6 +13,14 @@ def apply_service_errors(form, error: ValidationError) -> None:
         form.add_error(None, error.messages)
 
 
+def message_service_error(request, error) -> None:
+    """Show a service's refusal (ValidationError or PermissionDenied) as an error message
+    on the next page, for actions posted from a button rather than a form."""
+    from django.contrib import messages
+
+    messages.error(request, " ".join(error.messages) if isinstance(error, ValidationError) else str(error))
+
+
 class CalendarDayForm(forms.Form):
     """One day of the working-day calendar: set it as a day off or a working day, or clear
     it back to the default week."""

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from gonghui.core.forms import apply_service_errors
+from gonghui.core.forms import apply_service_errors, message_service_error
 from gonghui.core.permissions import staff_required
 from gonghui.fund import selectors, services
 from gonghui.fund.models import Account, AccountKind
@@ -164,5 +164,5 @@ def transaction_reverse(request, pk):
         messages.success(request, _("已冲正，冲正凭证 #%(n)s。") % {"n": reversal.pk})
         return redirect("fund:transaction_detail", pk=reversal.pk)
     except (ValidationError, PermissionDenied) as e:
-        messages.error(request, " ".join(e.messages) if isinstance(e, ValidationError) else str(e))
+        message_service_error(request, e)
     return redirect("fund:transaction_detail", pk=txn.pk)

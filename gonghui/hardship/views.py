@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gonghui.core.forms import apply_service_errors
+from gonghui.core.forms import apply_service_errors, message_service_error
 from gonghui.core.paging import paginate
 from gonghui.core.permissions import staff_required
 from gonghui.fund.models import Account, AccountKind
@@ -21,10 +21,6 @@ from gonghui.hardship.forms import (
 from gonghui.hardship.models import EDITABLE, FileStatus, HardshipCategory
 from gonghui.members.models import Member, MemberStatus
 from gonghui.orgs.models import Unit, UnitKind
-
-
-def _error(request, e):
-    messages.error(request, " ".join(e.messages) if isinstance(e, ValidationError) else str(e))
 
 
 @staff_required("hardship.view")
@@ -201,7 +197,7 @@ def file_action(request, pk):
         else:
             messages.error(request, _("未知操作。"))
     except (ValidationError, PermissionDenied) as e:
-        _error(request, e)
+        message_service_error(request, e)
     return redirect("hardship:file_detail", pk=file.pk)
 
 
@@ -217,7 +213,7 @@ def file_attach(request, pk):
             services.file_attach(by=request.user, file=file, upload=upload)
             messages.success(request, _("已上传证明材料。"))
         except ValidationError as e:
-            _error(request, e)
+            message_service_error(request, e)
     return redirect("hardship:file_detail", pk=file.pk)
 
 
@@ -239,7 +235,7 @@ def application_create(request, pk):
         )
         messages.success(request, _("已提交帮扶申请。"))
     except ValidationError as e:
-        _error(request, e)
+        message_service_error(request, e)
     return redirect("hardship:file_detail", pk=file.pk)
 
 
@@ -261,7 +257,7 @@ def application_action(request, pk):
         else:
             messages.error(request, _("未知操作。"))
     except (ValidationError, PermissionDenied) as e:
-        _error(request, e)
+        message_service_error(request, e)
     return redirect("hardship:file_detail", pk=application.file_id)
 
 
@@ -332,7 +328,7 @@ def batch_compute(request, pk):
         messages.success(request, _("已生成批次：%(n)s户，合计%(t)s元。") % {"n": batch.households, "t": batch.total})
         return redirect("hardship:batch_detail", pk=batch.pk)
     except (ValidationError, PermissionDenied) as e:
-        _error(request, e)
+        message_service_error(request, e)
     return redirect("hardship:programme_detail", pk=programme.pk)
 
 
@@ -364,5 +360,5 @@ def batch_action(request, pk):
             service(by=request.user, batch=batch)
             messages.success(request, done)
         except (ValidationError, PermissionDenied) as e:
-            _error(request, e)
+            message_service_error(request, e)
     return redirect("hardship:batch_detail", pk=batch.pk)

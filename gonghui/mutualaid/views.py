@@ -5,17 +5,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gonghui.core.forms import apply_service_errors
+from gonghui.core.forms import apply_service_errors, message_service_error
 from gonghui.core.paging import paginate
 from gonghui.core.permissions import staff_required
 from gonghui.mutualaid import selectors, services
 from gonghui.mutualaid.forms import BatchForm, ClaimForm, PlanForm
 from gonghui.mutualaid.models import BatchStatus, ClaimStatus, PlanStatus
-
-
-def _error(request, e):
-    messages.error(request, " ".join(e.messages) if isinstance(e, ValidationError) else str(e))
-
 
 # --- Plans -------------------------------------------------------------------------------------------
 
@@ -72,7 +67,7 @@ def plan_action(request, pk):
             plan = services.plan_set_status(by=request.user, plan=plan, status=status)
             messages.success(request, _("计划已改为“%(s)s”。") % {"s": plan.get_status_display()})
         except (ValidationError, PermissionDenied) as e:
-            _error(request, e)
+            message_service_error(request, e)
     return redirect("mutualaid:plan_detail", pk=plan.pk)
 
 
@@ -96,7 +91,7 @@ def batch_create(request, pk):
         )
         return redirect("mutualaid:batch_detail", pk=batch.pk)
     except (ValidationError, PermissionDenied) as e:
-        _error(request, e)
+        message_service_error(request, e)
     return redirect("mutualaid:plan_detail", pk=plan.pk)
 
 
@@ -125,7 +120,7 @@ def batch_confirm(request, pk):
             _("已确认参保：%(n)s人，互助金%(t)s元已记入计划科目。") % {"n": batch.members, "t": batch.premium_total},
         )
     except (ValidationError, PermissionDenied) as e:
-        _error(request, e)
+        message_service_error(request, e)
     return redirect("mutualaid:batch_detail", pk=batch.pk)
 
 
@@ -226,7 +221,7 @@ def claim_action(request, pk):
         else:
             messages.error(request, _("未知操作。"))
     except (ValidationError, PermissionDenied) as e:
-        _error(request, e)
+        message_service_error(request, e)
     return redirect("mutualaid:claim_detail", pk=claim.pk)
 
 
@@ -242,5 +237,5 @@ def claim_attach(request, pk):
             services.claim_attach(by=request.user, claim=claim, upload=upload)
             messages.success(request, _("已上传证明材料。"))
         except (ValidationError, PermissionDenied) as e:
-            _error(request, e)
+            message_service_error(request, e)
     return redirect("mutualaid:claim_detail", pk=claim.pk)
