@@ -24,6 +24,15 @@ class Todo:
     warn: bool = False  # overdue, or otherwise past a deadline
 
 
+def decides_at_district_level(user) -> bool:
+    """Approvals (hardship files and assistance, mutual-aid claims) are the district's or
+    the city's: a station officer holds the permission but the services refuse them, so
+    their panel does not offer the work."""
+    from gonghui.orgs.models import UnitKind
+
+    return user.unit is not None and user.unit.kind in (UnitKind.CITY_FEDERATION, UnitKind.DISTRICT_UNION)
+
+
 def todos(user) -> list[Todo]:
     if user.unit_id is None:
         return []

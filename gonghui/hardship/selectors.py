@@ -100,7 +100,7 @@ def workbench_todos(user) -> list:
     from django.urls import reverse
     from django.utils.translation import gettext as _
 
-    from gonghui.core.workbench import Todo
+    from gonghui.core.workbench import Todo, decides_at_district_level
 
     items = []
     files = reverse("hardship:file_list")
@@ -126,7 +126,7 @@ def workbench_todos(user) -> list:
             Todo("hardship_review_soon", _("困难档案30天内到期复核"), counts["review_soon"], files),
             Todo("hardship_applications_review", _("帮扶申请待街道审核"), submitted, programmes),
         ]
-    if user.can("hardship.approve"):
+    if user.can("hardship.approve") and decides_at_district_level(user):
         to_approve = HardshipFile.objects.filter(status=FileStatus.SUBMITTED).count()
         applications = AssistanceApplication.objects.filter(status=ApplicationStatus.STATION_REVIEWED).count()
         batches = PaymentBatch.objects.filter(status__in=[BatchStatus.COMPUTED, BatchStatus.REVIEWED]).count()

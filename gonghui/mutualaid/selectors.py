@@ -135,7 +135,7 @@ def workbench_todos(user) -> list:
     from django.urls import reverse
     from django.utils.translation import gettext as _
 
-    from gonghui.core.workbench import Todo
+    from gonghui.core.workbench import Todo, decides_at_district_level
 
     counts = Claim.objects.aggregate(
         **{
@@ -147,7 +147,7 @@ def workbench_todos(user) -> list:
     wanted = []
     if user.can("mutualaid.claim"):
         wanted.append(("mutualaid_review", _("互助保障给付待审核"), ClaimStatus.SUBMITTED))
-    if user.can("mutualaid.approve"):
+    if user.can("mutualaid.approve") and decides_at_district_level(user):
         wanted.append(("mutualaid_approve", _("互助保障给付待审批"), ClaimStatus.REVIEWED))
         wanted.append(("mutualaid_pay", _("互助保障已批准待给付"), ClaimStatus.APPROVED))
     return [Todo(key, label, counts[status], f"{claims}?status={status}") for key, label, status in wanted]

@@ -5,6 +5,7 @@ import datetime as dt
 import re
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from conftest import login, make_staff
@@ -101,3 +102,12 @@ def test_nothing_to_do_says_so(client, city, outsider):
     login(client, auditor)
     body = client.get("/").content.decode()
     assert "暂无待办事项" in body
+
+
+def test_a_station_officer_is_not_offered_approvals_the_services_would_refuse(city, submitted_file):
+    station_officer = make_staff(city.chaoyang_station, "officer", username="wb_station_officer")
+    items = by_key(station_officer)
+    assert "hardship_files_approve" not in items
+    with pytest.raises(PermissionDenied):  # and indeed the service refuses
+        with scopes_disabled():
+            hardship.file_approve(by=station_officer, file=submitted_file)
