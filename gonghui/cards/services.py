@@ -18,6 +18,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gonghui.cards import hotpath
 from gonghui.cards.models import (
     CARD_PIPELINE,
     HELD,
@@ -28,7 +29,6 @@ from gonghui.cards.models import (
     CardEvent,
     CardStatus,
     Eligibility,
-    Redemption,
     Venue,
 )
 from gonghui.core.audit import audit_record, diff, snapshot
@@ -154,8 +154,7 @@ def venue_token_create(*, by, venue: Venue) -> str:
 def venue_authenticate(raw: str) -> Venue | None:
     if not raw or not raw.startswith(VENUE_TOKEN_PREFIX):
         return None
-    with scopes_disabled():
-        return Venue.objects.filter(token_digest=hashlib.sha256(raw.encode()).hexdigest(), is_active=True).first()
+    return hotpath.venue_by_token_digest(hashlib.sha256(raw.encode()).hexdigest())
 
 
 # --- Verification and redemption ----------------------------------------------------------
@@ -184,25 +183,6 @@ def mask_name(name: str) -> str:
     return name[0] + "*" * (len(name) - 1) if len(name) > 1 else name
 
 
-# What verifying needs of a card and its holder. Not the rest of the member row: its
-# ciphertexts and hashes are the bulk of it, and a venue has no use for them.
-VERIFY_FIELDS = (
-    "id",
-    "member_id",
-    "number",
-    "status",
-    "token_version",
-    "member__id",
-    "member__name",
-    "member__status",
-    "member__unit_id",
-    "member__phone_masked",
-    "member__is_new_form_worker",
-    "member__is_model_worker",
-    "member__in_hardship",
-)
-
-
 def _card_from_token(token: str) -> Card:
     try:
         card_id, version = signing.loads(token, salt=QR_SALT, max_age=QR_MAX_AGE)
@@ -210,7 +190,7 @@ def _card_from_token(token: str) -> Card:
         raise Refused("token_expired", _("二维码已过期，请会员刷新后重新出示。")) from None
     except signing.BadSignature:
         raise Refused("token_invalid", _("二维码无效。")) from None
-    card = Card.objects.select_related("member").only(*VERIFY_FIELDS).filter(pk=card_id).first()
+    card = hotpath.card_with_holder(card_id=card_id)
     if card is None or card.token_version != version:
         raise Refused("token_stale", _("二维码已失效（卡片状态已变更），请会员刷新后重新出示。"))
     return card
@@ -220,7 +200,7 @@ def _card_from_number(number: str, phone_last4: str) -> Card:
     number = (number or "").replace(" ", "")
     if not card_number_valid(number):
         raise Refused("number_invalid", _("卡号无效，请核对。"))
-    card = Card.objects.select_related("member").only(*VERIFY_FIELDS).filter(number=number).first()
+    card = hotpath.card_with_holder(number=number)
     # The second factor: the last four digits of the member's phone (kept in the mask).
     if card is None or not card.member.phone_masked or card.member.phone_masked[-4:] != (phone_last4 or ""):
         raise Refused("number_mismatch", _("卡号与手机号后四位不匹配。"))
@@ -250,66 +230,51 @@ def ineligible_reason(benefit: Benefit) -> str:
     }.get(benefit.eligibility, _("不符合该优惠的适用条件。"))
 
 
-def lock_benefit(benefit_id: int) -> Benefit:
+def lock_benefit(benefit_id: int) -> Benefit | None:
     """Serialise redemptions of one benefit: the count of uses and the insert of a new one
     happen under this row lock. (The race test switches it off to show why.)"""
-    return Benefit.objects.select_for_update().get(pk=benefit_id)
+    return hotpath.benefit_locked(benefit_id)
 
 
 def _period_counts(member_id, benefit_id, today: dt.date) -> dict:
     """The member's uses of the benefit today, this month and this year: one aggregate."""
-    from django.db.models import Count, Q
+    return hotpath.period_counts(member_id, benefit_id, today)
 
-    return Redemption.objects.filter(
-        member_id=member_id, benefit_id=benefit_id, on_date__gte=today.replace(month=1, day=1)
-    ).aggregate(
-        day=Count("id", filter=Q(on_date=today)),
-        month=Count("id", filter=Q(on_date__gte=today.replace(day=1))),
-        year=Count("id"),
-    )
+
+class _AlreadyRecorded(Exception):
+    """The idempotency key was recorded before: nothing of this call is written."""
 
 
 def card_verify_and_redeem(
     *, venue: Venue, benefit_id: int, idempotency_key: str, token: str = "", number: str = "", phone_last4: str = ""
 ) -> Verdict:
     """One call from a venue terminal: is this card good for this benefit now? If so the
-    use is recorded. The same idempotency key never records twice."""
+    use is recorded. The same idempotency key never records twice, and a repeated request
+    is answered with what the first one recorded, whatever has changed since (the quota it
+    used up, the QR code's minute).
+
+    The common case costs one round trip less than asking first: the key is checked by the
+    insert itself (its unique constraint), and asked for only when the call would be
+    refused or the insert finds the key taken."""
     key = (idempotency_key or "").strip()[:80]
     if not key:
         return Verdict(False, "key_missing", _("缺少请求编号（idempotency key）。"))
     with scopes_disabled():  # a venue is not a person in the tree: it sees through its own checks
-        done = _recorded(venue, key)
-        if done is not None:
-            return done
         try:
             return _redeem(venue, benefit_id, key, token, number, phone_last4)
         except Refused as refused:
-            return Verdict(False, refused.code, refused.message)
-        except IntegrityError:
-            # The same request arrived twice at once: the unique key let one through.
-            done = _recorded(venue, key)
-            if done is None:
-                raise
-            return done
+            return _recorded(venue, key) or Verdict(False, refused.code, refused.message)
+        except _AlreadyRecorded:
+            return _recorded(venue, key)
 
 
 def _recorded(venue, key) -> Verdict | None:
-    done = (
-        Redemption.objects.filter(venue=venue, idempotency_key=key)
-        .select_related("benefit", "member")
-        .only("id", "benefit__id", "benefit__name", "member__id", "member__name")
-        .first()
-    )
+    done = hotpath.recorded(venue.pk, key)
     if done is None:
         return None
-    return Verdict(
-        True,
-        "already_recorded",
-        _("该次核销已记录。"),
-        mask_name(done.member.name),
-        done.benefit.name,
-        redemption_id=done.pk,
-    )
+    redemption_id, benefit_name, member_name = done
+    message = _("该次核销已记录。")
+    return Verdict(True, "already_recorded", message, mask_name(member_name), benefit_name, redemption_id=redemption_id)
 
 
 def _redeem(venue, benefit_id, key, token, number, phone_last4) -> Verdict:
@@ -338,17 +303,24 @@ def _redeem(venue, benefit_id, key, token, number, phone_last4) -> Verdict:
                     "quota_used",
                     _("本%(p)s次数已用完。") % {"p": {"day": _("日"), "month": _("月"), "year": _("年")}[period]},
                 )
-        redemption = Redemption.objects.create(
-            benefit=benefit, venue=venue, card=card, member=member, idempotency_key=key, on_date=today
+        redemption_id = hotpath.redemption_insert(
+            benefit_id=benefit.pk,
+            venue_id=venue.pk,
+            card_id=card.pk,
+            member_id=member.pk,
+            key=key,
+            on_date=today,
+            at=timezone.now(),
         )
-        Benefit.objects.filter(pk=benefit.pk).update(redeemed=F("redeemed") + 1)
+        if redemption_id is None:
+            raise _AlreadyRecorded
         if card.status == CardStatus.ISSUED:  # first use activates the card
             Card.objects.filter(pk=card.pk).update(status=CardStatus.ACTIVE)
             _event(card, CardStatus.ISSUED, CardStatus.ACTIVE, _("首次使用"), None)
     left = {p: limit - used[p] - 1 for p, limit in limits.items() if limit is not None}
     if benefit.capacity is not None:
         left["capacity"] = benefit.capacity - benefit.redeemed - 1
-    return Verdict(True, "ok", _("核验通过，已记录。"), mask_name(member.name), benefit.name, left, redemption.pk)
+    return Verdict(True, "ok", _("核验通过，已记录。"), mask_name(member.name), benefit.name, left, redemption_id)
 
 
 def cards_freeze_for_member(*, by, member: Member, reason: str) -> None:

@@ -13,7 +13,7 @@ from gonghui.core.scoping import scopes_disabled
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
-def race(venue, benefit, card):
+def race(venue, benefit, card, keys=("terminal-1", "terminal-2")):
     start = threading.Barrier(2, timeout=10)
     verdicts = []
 
@@ -28,7 +28,7 @@ def race(venue, benefit, card):
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=terminal, args=(k,)) for k in ("terminal-1", "terminal-2")]
+    threads = [threading.Thread(target=terminal, args=(k,)) for k in keys]
     for t in threads:
         t.start()
     for t in threads:
@@ -70,3 +70,17 @@ def test_last_unit_of_capacity_goes_to_exactly_one(city, card, venue):
     benefit = make_benefit(venue, capacity=1)
     verdicts = race(venue, benefit, card)
     assert sorted(v.code for v in verdicts) == ["capacity_full", "ok"]
+
+
+def test_one_scan_sent_twice_at_once_is_recorded_once(city, card, venue):
+    """A terminal that retries before the first answer arrives: both requests carry the same
+    key; the unique key makes the second insert write nothing, and it answers with the
+    first one's redemption."""
+    benefit = make_benefit(venue, per_member_day=5)
+    verdicts = race(venue, benefit, card, keys=("same-scan", "same-scan"))
+    assert sorted(v.code for v in verdicts) == ["already_recorded", "ok"]
+    assert len({v.redemption_id for v in verdicts}) == 1
+    with scopes_disabled():
+        assert Redemption.objects.filter(benefit=benefit).count() == 1
+        benefit.refresh_from_db()
+        assert benefit.redeemed == 1
