@@ -4,8 +4,10 @@ the premiums paid from the district's allocation (gonghui.fund.demo), and a hand
 claims in every state — through the services, as staff would do it."""
 
 import random
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 
 from gonghui.core.scoping import scope, scopes_disabled
@@ -40,6 +42,13 @@ def _enrolling_unit(district: Unit) -> tuple[Unit, Unit] | None:
 
 
 def seed_demo_mutualaid(*, seed: int = 12352) -> dict:
+    """One district's plan with a union's members enrolled and claims in every state — all of
+    it or nothing (a failure part-way must not leave a plan that blocks the next attempt)."""
+    with transaction.atomic():
+        return _seed(seed)
+
+
+def _seed(seed: int) -> dict:
     made = {"plans": 0, "enrolled": 0, "claims": 0}
     with scopes_disabled():
         if Plan.objects.exists():
@@ -83,15 +92,21 @@ def seed_demo_mutualaid(*, seed: int = 12352) -> dict:
             batch = services.batch_confirm(by=officer, batch=batch)
         except ValidationError:
             return made  # the allocation cannot pay this station's premiums: a plan without members
-        # Premiums alone do not carry a year's claims: the district tops the plan up.
-        fund_services.transfer(
-            by=officer,
-            source=source,
-            target=plan.account,
-            amount="20000",
-            memo=f"{district.label}补充{plan.name}互助金",
-            idempotency_key=f"demo-mutualaid-topup-{plan.pk}",
-        )
+        # Premiums alone do not carry a year's claims: the district tops the plan up with up
+        # to 20,000 of what its allocation still holds (in a large city the station's
+        # premiums took more of it).
+        with scopes_disabled():
+            source.refresh_from_db(fields=["balance"])
+        top_up = min(Decimal("20000"), source.balance)
+        if top_up > 0:
+            fund_services.transfer(
+                by=officer,
+                source=source,
+                target=plan.account,
+                amount=top_up,
+                memo=f"{district.label}补充{plan.name}互助金",
+                idempotency_key=f"demo-mutualaid-topup-{plan.pk}",
+            )
         with scopes_disabled():
             enrolments = list(Enrolment.objects.filter(batch=batch).select_related("plan", "unit").order_by("pk"))
         made["enrolled"] = len(enrolments)
