@@ -14,9 +14,11 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from gonghui.accounts.models import ApiToken, Staff, StaffRole
 from gonghui.accounts.roles import EXCLUSIVE_ROLES, Role
+from gonghui.core import rawsql
 from gonghui.core.audit import audit_record, diff
 from gonghui.core.models import AuditAction
 from gonghui.core.scoping import path_in_scope, scopes_disabled
+from gonghui.orgs.models import Unit
 
 
 class LoginRefused(Exception):
@@ -259,14 +261,36 @@ def api_token_create(*, staff: Staff, name: str = "", valid_days: int | None = N
     return token, raw
 
 
+# Every bearer-token API call starts here, so its two reads are fixed statements (see
+# core.rawsql): the token with its staff member and their unit, then the member's roles.
+_TOKEN_COLUMNS, _STAFF_COLUMNS, _UNIT_COLUMNS = rawsql.columns(ApiToken), rawsql.columns(Staff), rawsql.columns(Unit)
+_TOKEN_WITH_STAFF = (
+    f"SELECT {rawsql.select_list(_TOKEN_COLUMNS, 't')}, {rawsql.select_list(_STAFF_COLUMNS, 's')},"
+    f" {rawsql.select_list(_UNIT_COLUMNS, 'u')} FROM {ApiToken._meta.db_table} t"
+    f" JOIN {Staff._meta.db_table} s ON s.id = t.staff_id LEFT JOIN {Unit._meta.db_table} u ON u.id = s.unit_id"
+    " WHERE t.digest = %s"
+)
+_ROLES = f"SELECT role FROM {StaffRole._meta.db_table} WHERE staff_id = %s"
+
+
 def api_token_authenticate(raw: str) -> ApiToken | None:
+    """The usable token ``raw`` names, with its staff member (their unit and roles loaded),
+    or None. Marks the token used, at most every five minutes."""
     if not raw or not raw.startswith(TOKEN_PREFIX):
         return None
-    with scopes_disabled():
-        token = ApiToken.objects.select_related("staff", "staff__unit").filter(digest=ApiToken.digest_of(raw)).first()
-    if token is None or not token.is_usable() or not token.staff.is_active:
+    row = rawsql.fetchone(_TOKEN_WITH_STAFF, [ApiToken.digest_of(raw)])
+    if row is None:
         return None
+    split = (len(_TOKEN_COLUMNS), len(_TOKEN_COLUMNS) + len(_STAFF_COLUMNS))
+    token = rawsql.instance(ApiToken, _TOKEN_COLUMNS, row[: split[0]])
+    staff = rawsql.instance(Staff, _STAFF_COLUMNS, row[split[0] : split[1]])
+    if not token.is_usable() or not staff.is_active:
+        return None
+    staff.unit = rawsql.instance(Unit, _UNIT_COLUMNS, row[split[1] :]) if staff.unit_id else None
+    staff.__dict__["role_set"] = frozenset(r for (r,) in rawsql.fetchall(_ROLES, [staff.pk]))  # Staff.role_set
+    token.staff = staff
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        with scopes_disabled():
+            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token

@@ -1,11 +1,9 @@
-"""The venue terminal's statements, written out once instead of built by the ORM per call.
+"""The venue terminal's statements, written out once (see ``core.rawsql`` for why).
 
 Card verification is the busiest write of the platform — every scan at every partner venue —
-and its cost was the ORM's, not the database's: building and compiling a queryset costs about
-0.45 ms of CPU, executing a fixed statement through the same connection about 0.04 ms
-(docs/performance.md, "Card verify"). A verify call makes six statements; here they are plain
-SQL that runs unchanged on PostgreSQL and SQLite, returning model instances (``Model.from_db``)
-with only the columns verification uses, so the services above keep working with models.
+and its cost was the ORM's, not the database's: a verify call makes six statements, and
+compiling them per call was most of its CPU. Here they are plain SQL over the columns
+verification uses.
 
 Nothing here decides anything: the rules stay in ``services.card_verify_and_redeem``. These
 reads are deliberately outside organisation scoping — a venue is not a person in the tree and
@@ -17,37 +15,27 @@ import datetime as dt
 from django.db import connection
 
 from gonghui.cards.models import Benefit, Card, Redemption, Venue
+from gonghui.core.rawsql import columns, execute, fetchone, instance, select_list
 from gonghui.members.models import Member
 
-
-def _columns(model, names: set[str]) -> tuple[str, ...]:
-    """The named columns in the model's field order: ``from_db`` reads a partial row in
-    that order and defers the rest."""
-    return tuple(f.attname for f in model._meta.concrete_fields if f.attname in names)
-
-
-VENUE_COLUMNS = _columns(Venue, {"id", "name", "unit_id", "service_point_id", "is_active"})
-CARD_COLUMNS = _columns(Card, {"id", "member_id", "number", "status", "token_version"})
-HOLDER_COLUMNS = _columns(
+VENUE_COLUMNS = columns(Venue, {"id", "name", "unit_id", "service_point_id", "is_active"})
+CARD_COLUMNS = columns(Card, {"id", "member_id", "number", "status", "token_version"})
+HOLDER_COLUMNS = columns(
     Member,
     {"id", "name", "status", "unit_id", "phone_masked", "is_new_form_worker", "is_model_worker", "in_hardship"},
 )
-BENEFIT_COLUMNS = tuple(f.attname for f in Benefit._meta.concrete_fields)
+BENEFIT_COLUMNS = columns(Benefit)
 
-
-def _select(columns, alias=""):
-    prefix = f"{alias}." if alias else ""
-    return ", ".join(prefix + c for c in columns)
-
-
-_VENUE_BY_TOKEN = f"SELECT {_select(VENUE_COLUMNS)} FROM {Venue._meta.db_table} WHERE token_digest = %s AND is_active"
+_VENUE_BY_TOKEN = (
+    f"SELECT {select_list(VENUE_COLUMNS, 'v')} FROM {Venue._meta.db_table} v WHERE v.token_digest = %s AND v.is_active"
+)
 _CARD_AND_HOLDER = (
-    f"SELECT {_select(CARD_COLUMNS, 'c')}, {_select(HOLDER_COLUMNS, 'm')}"
+    f"SELECT {select_list(CARD_COLUMNS, 'c')}, {select_list(HOLDER_COLUMNS, 'm')}"
     f" FROM {Card._meta.db_table} c JOIN {Member._meta.db_table} m ON m.id = c.member_id WHERE c.{{key}} = %s"
 )
 _CARD_BY_ID = _CARD_AND_HOLDER.format(key="id")
 _CARD_BY_NUMBER = _CARD_AND_HOLDER.format(key="number")
-_BENEFIT = f"SELECT {_select(BENEFIT_COLUMNS)} FROM {Benefit._meta.db_table} WHERE id = %s"
+_BENEFIT = f"SELECT {select_list(BENEFIT_COLUMNS, 'b')} FROM {Benefit._meta.db_table} b WHERE b.id = %s"
 # The member's uses of one benefit since New Year, counted for today, this month and the year
 # in one pass over the (member, benefit, on_date) index.
 _PERIOD_COUNTS = (
@@ -68,24 +56,18 @@ _RECORDED = (
 )
 
 
-def _fetchone(sql, params):
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchone()
-
-
 def venue_by_token_digest(digest: str) -> Venue | None:
-    row = _fetchone(_VENUE_BY_TOKEN, [digest])
-    return Venue.from_db(connection.alias, VENUE_COLUMNS, row) if row else None
+    row = fetchone(_VENUE_BY_TOKEN, [digest])
+    return instance(Venue, VENUE_COLUMNS, row) if row else None
 
 
 def card_with_holder(*, card_id: int | None = None, number: str | None = None) -> Card | None:
     """The card and its holder, by id (from a QR token) or by the printed number."""
-    row = _fetchone(_CARD_BY_ID, [card_id]) if number is None else _fetchone(_CARD_BY_NUMBER, [number])
+    row = fetchone(_CARD_BY_ID, [card_id]) if number is None else fetchone(_CARD_BY_NUMBER, [number])
     if row is None:
         return None
-    card = Card.from_db(connection.alias, CARD_COLUMNS, row[: len(CARD_COLUMNS)])
-    card.member = Member.from_db(connection.alias, HOLDER_COLUMNS, row[len(CARD_COLUMNS) :])
+    card = instance(Card, CARD_COLUMNS, row[: len(CARD_COLUMNS)])
+    card.member = instance(Member, HOLDER_COLUMNS, row[len(CARD_COLUMNS) :])
     return card
 
 
@@ -93,15 +75,15 @@ def benefit_locked(benefit_id: int) -> Benefit | None:
     """The benefit, its row locked until the transaction ends (SQLite locks the whole
     database for a write transaction instead, so the clause is PostgreSQL's only)."""
     sql = _BENEFIT + (" FOR UPDATE" if connection.features.has_select_for_update else "")
-    row = _fetchone(sql, [benefit_id])
-    return Benefit.from_db(connection.alias, BENEFIT_COLUMNS, row) if row else None
+    row = fetchone(sql, [benefit_id])
+    return instance(Benefit, BENEFIT_COLUMNS, row) if row else None
 
 
 def period_counts(member_id: int, benefit_id: int, today: dt.date) -> dict:
     ops = connection.ops
     periods = (today, today.replace(day=1), today.replace(month=1, day=1))
     day, month, year = (ops.adapt_datefield_value(d) for d in periods)
-    counted = _fetchone(_PERIOD_COUNTS, [day, month, member_id, benefit_id, year])
+    counted = fetchone(_PERIOD_COUNTS, [day, month, member_id, benefit_id, year])
     return dict(zip(("day", "month", "year"), counted, strict=True))
 
 
@@ -110,14 +92,13 @@ def redemption_insert(*, benefit_id, venue_id, card_id, member_id, key: str, on_
     key was recorded before (nothing is written then)."""
     ops = connection.ops
     params = [benefit_id, venue_id, card_id, member_id, key, ops.adapt_datefield_value(on_date)]
-    row = _fetchone(_INSERT_REDEMPTION, [*params, ops.adapt_datetimefield_value(at)])
+    row = fetchone(_INSERT_REDEMPTION, [*params, ops.adapt_datetimefield_value(at)])
     if row is None:
         return None
-    with connection.cursor() as cursor:
-        cursor.execute(_COUNT_USE, [benefit_id])
+    execute(_COUNT_USE, [benefit_id])
     return row[0]
 
 
 def recorded(venue_id: int, key: str) -> tuple[int, str, str] | None:
     """(redemption id, benefit name, member name) of the use recorded under the key."""
-    return _fetchone(_RECORDED, [venue_id, key])
+    return fetchone(_RECORDED, [venue_id, key])
