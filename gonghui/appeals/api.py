@@ -145,7 +145,7 @@ def list_appeals(request, f: Query[AppealFilters]):
 @appeals_router.get("/appeals/{appeal_id}", response=AppealOut, summary="诉求详情")
 def get_appeal(request, appeal_id: int):
     _require(request, "appeals.view")
-    return appeal_out(selectors.appeal_get(appeal_id))
+    return appeal_out(selectors.appeal_get_brief(appeal_id))
 
 
 class AppealReceiptOut(Schema):
@@ -203,4 +203,4 @@ def create_appeal(request, payload: AppealIn):
                 "in_scope": False,
             },
         )
-    return Status(201, appeal_out(selectors.appeal_get(appeal.pk)))
+    return Status(201, appeal_out(selectors.appeal_get_brief(appeal.pk)))

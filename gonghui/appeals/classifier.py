@@ -454,8 +454,10 @@ class AppealClassifier:
         self.log_likelihood: dict[str, dict[AppealCategory, float]] = {}
 
     def features(self, text: str) -> list[str]:
+        return self._features(normalise(text))
+
+    def _features(self, normalised: str) -> list[str]:
         # A set per description: a word repeated in one appeal is one piece of evidence.
-        normalised = normalise(text)
         return sorted(set(self.segmenter.words(normalised)) | set(character_bigrams(normalised)))
 
     def fit(self, examples: Iterable[LabelledAppeal]) -> AppealClassifier:
@@ -478,7 +480,7 @@ class AppealClassifier:
 
     def suggest(self, text: str, *, alternatives: int = 3) -> Suggestion:
         normalised = normalise(text)
-        words = [w for w in self.features(text) if w in self.log_likelihood]
+        words = [w for w in self._features(normalised) if w in self.log_likelihood]
         rule_hits = strong_signals(normalised)
         if not words and not any(rule_hits.values()):
             # Nothing the model has seen: empty, gibberish, code, a foreign language.

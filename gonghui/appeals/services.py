@@ -110,17 +110,29 @@ def _store_attachment(appeal: Appeal, upload, kind: str, content: bytes) -> Appe
 # --- Routing and deadlines ------------------------------------------------------------------
 
 
-def _districts_by_code() -> dict[str, Unit]:
+def _district_by_code(division_code: str) -> Unit | None:
+    """The active district union with this code; of two with the same code, the last in
+    tree order (as a code → unit map of all districts would keep)."""
+    if not division_code:
+        return None
     with scopes_disabled():
-        return {
-            u.division_code: u
-            for u in Unit.objects.filter(kind=UnitKind.DISTRICT_UNION, is_active=True).exclude(division_code="")
-        }
+        return (
+            Unit.objects.filter(kind=UnitKind.DISTRICT_UNION, is_active=True, division_code=division_code)
+            .order_by("-path")
+            .first()
+        )
+
+
+# (rows, gazetteer built from them): building the gazetteer is the dearest part of a place
+# suggestion, and the rows seldom change. Swapped as one tuple so that a thread never pairs
+# one read's rows with another's gazetteer. The gazetteer is shared, so it is only read.
+_tree_gazetteer_built = None
 
 
 def _tree_gazetteer():
-    """The curated gazetteer plus the live tree's districts and stations (cached for a few
-    minutes per process: the tree changes rarely)."""
+    """The curated gazetteer plus the live tree's districts and stations (the rows cached
+    for a few minutes: the tree changes rarely; the gazetteer rebuilt when they differ)."""
+    global _tree_gazetteer_built
     from django.core.cache import cache
 
     from gonghui.appeals.address import gazetteer_from_units
@@ -135,7 +147,12 @@ def _tree_gazetteer():
                 .values_list("division_code", "name", "short_name")
             )
         cache.set(key, rows, 300)
-    return gazetteer_from_units(rows)
+    built = _tree_gazetteer_built
+    if built is not None and built[0] == rows:
+        return built[1]
+    gazetteer = gazetteer_from_units(rows)
+    _tree_gazetteer_built = (rows, gazetteer)
+    return gazetteer
 
 
 def suggest_place(text: str):
@@ -145,7 +162,7 @@ def suggest_place(text: str):
     suggestion = suggest_district(text, gazetteer=_tree_gazetteer())
     if suggestion is None:
         return None, None
-    district = _districts_by_code().get(suggestion.division_code)
+    district = _district_by_code(suggestion.division_code)
     station = None
     if suggestion.street_code:
         with scopes_disabled():

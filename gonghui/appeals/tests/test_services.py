@@ -4,6 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from conftest import make_staff
 from gonghui.appeals import services
 from gonghui.appeals.models import Appeal, AppealEvent, AppealStatus, RoutingRule
 from gonghui.core import pii
@@ -75,6 +76,33 @@ def test_a_routing_rule_comes_first(city, operator):
         RoutingRule.objects.create(name="骑手诉求", keyword="骑手", target=city.chaoyang_station)
     appeal = submit(operator, employer=city.employer_hd, description="我是骑手，平台乱扣钱。")
     assert appeal.unit == city.chaoyang_station
+
+
+def test_the_tree_gazetteer_is_built_again_only_when_the_tree_rows_change(city):
+    from django.core.cache import cache
+
+    from gonghui.orgs.models import UnitKind
+    from gonghui.orgs.services import unit_create
+
+    first = services._tree_gazetteer()
+    assert services._tree_gazetteer() is first
+    cache.clear()  # the rows read again, the same rows: the same gazetteer
+    assert services._tree_gazetteer() is first
+    assert services.suggest_place("在星火街道上班，老板不发工资。") == (None, None)
+
+    boss = make_staff(city.root, "unit_admin", username="tree_admin")
+    with scopes_disabled():
+        station = unit_create(
+            by=boss,
+            parent=city.chaoyang,
+            kind=UnitKind.STREET_STATION,
+            name="星火街道工会服务站",
+            division_code="110105002",
+        )
+    assert services._tree_gazetteer() is first  # the rows are cached for a few minutes
+    cache.clear()
+    assert services._tree_gazetteer() is not first
+    assert services.suggest_place("在星火街道上班，老板不发工资。") == (city.chaoyang, station)
 
 
 def test_walk_in_at_a_station_stays_there_when_nothing_else_is_known(city, operator):
