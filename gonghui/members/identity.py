@@ -131,6 +131,10 @@ _SYLLABLE_LIST = """
     zhuang zhui zhun zhuo zi zong zou zu zuan zui zun zuo
     """
 SYLLABLES = frozenset(_SYLLABLE_LIST.split())
+# Interjections (噷 hm, 呣 m, 嗯 n): readings pypinyin knows but no name is written with. Taken
+# as a name's first syllable they would make "hm" a prefix of every name in h (read in full:
+# 100 ms at 10 M) when a person typing "hm" means 黄明.
+NAME_SYLLABLES = SYLLABLES - {"hm", "m", "n"}
 
 
 def initials_of_pinyin_prefix(q: str, *, limit: int = 16) -> set[str] | None:
@@ -146,7 +150,7 @@ def initials_of_pinyin_prefix(q: str, *, limit: int = 16) -> set[str] | None:
             if not rest:
                 found.add(initials)
                 continue
-            for syllable in SYLLABLES:
+            for syllable in NAME_SYLLABLES:
                 if rest.startswith(syllable):
                     at.setdefault(pos + len(syllable), set()).add(initials + syllable[0])
                 elif syllable.startswith(rest):

@@ -103,6 +103,7 @@ def test_keyset_pages_cover_every_match_once_in_order(members, q):
 def test_initials_of_a_pinyin_prefix():
     assert initials_of_pinyin_prefix("zs") == set()  # no syllable starts with "zs"
     assert initials_of_pinyin_prefix("wl") == set()
+    assert initials_of_pinyin_prefix("hm") == set()  # 黄明's initials: no name starts with 噷 (hm)
     assert initials_of_pinyin_prefix("zh") == {"z"}
     assert initials_of_pinyin_prefix("zhangs") == {"zs"}
     assert initials_of_pinyin_prefix("zengx") == {"zx"}
