@@ -346,7 +346,9 @@ def machine_info(url: str) -> dict:
             "synchronous_commit",
             "fsync",
             "max_wal_size",
+            "checkpoint_timeout",
             "random_page_cost",
+            "jit",
         ):
             settings[name] = conn.execute(f"SHOW {name}").fetchone()[0]
         info["postgresql_settings"] = settings
@@ -383,7 +385,8 @@ def render_markdown(meta: dict, rows: list[Row]) -> str:
         "",
         f"Machine: {m.get('cores')} cores ({m.get('cpu', '?')}), {m.get('memory_gib', '?')} GiB; "
         f"PostgreSQL {m.get('postgresql')} (shared_buffers {pg.get('shared_buffers')}, "
-        f"work_mem {pg.get('work_mem')}, synchronous_commit {pg.get('synchronous_commit')}); "
+        f"work_mem {pg.get('work_mem')}, max_wal_size {pg.get('max_wal_size')}, jit {pg.get('jit')}, "
+        f"synchronous_commit {pg.get('synchronous_commit')}); "
         f"gunicorn {meta['server']['workers']} workers × {meta['server']['threads']} threads; "
         f"load average at start {', '.join(f'{x:.2f}' for x in m.get('loadavg_start', ()))}",
         "",
