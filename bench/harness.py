@@ -136,6 +136,7 @@ def gunicorn(url: str, *, port: int, workers: int, threads: int):
         str(threads),
         "--log-level",
         "warning",
+        "--preload",
     ]
     server = subprocess.Popen(cmd, cwd=ROOT, env=server_env(url))
     try:
