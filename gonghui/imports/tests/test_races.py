@@ -14,9 +14,8 @@ from gonghui.imports.tests.sheets import MEMBER_HEADER, job_of, make_id, xlsx_up
 from gonghui.members.models import Member
 
 
-@pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
-def test_two_imports_of_the_same_person_at_once_write_one_record_and_nothing_else(city, upload, monkeypatch):
+def _race(city, upload, monkeypatch, *, only_valid):
+    """Both jobs checked and confirmed, then written side by side; returns them finished."""
     clerks = [make_staff(city.chaoyang_station, "social_worker", username=f"clerk{i}") for i in range(2)]
     jobs = []
     for i, clerk in enumerate(clerks):
@@ -30,15 +29,21 @@ def test_two_imports_of_the_same_person_at_once_write_one_record_and_nothing_els
         jobs.append(job)
     with scopes_disabled():
         for job in jobs:  # confirmed; the writes are run below, side by side
-            type(job).objects.filter(pk=job.pk).update(status=ImportStatus.IMPORTING)
+            type(job).objects.filter(pk=job.pk, status=ImportStatus.VALIDATED).update(
+                status=ImportStatus.IMPORTING, only_valid=only_valid
+            )
 
     # Both imports have checked the person once more inside their transactions and found
-    # them unregistered before either writes: only the unique index can decide.
+    # them unregistered before either writes: only the unique index can decide. (Each
+    # thread's first write waits for the other's; a write done again after a clash does not.)
     barrier = threading.Barrier(2, timeout=10)
+    first_write = threading.local()
     real_write = MemberImporter.write
 
     def write_together(self, payloads):
-        barrier.wait()
+        if not getattr(first_write, "done", False):
+            first_write.done = True
+            barrier.wait()
         return real_write(self, payloads)
 
     monkeypatch.setattr(MemberImporter, "write", write_together)
@@ -55,12 +60,42 @@ def test_two_imports_of_the_same_person_at_once_write_one_record_and_nothing_els
         t.start()
     for t in threads:
         t.join()
+    return [job_of(job) for job in jobs]
 
-    outcomes = sorted(job_of(job).status for job in jobs)
-    assert outcomes == [ImportStatus.DONE, ImportStatus.FAILED]
-    failed = next(job_of(job) for job in jobs if job_of(job).status == ImportStatus.FAILED)
-    assert "写入时发现重复记录" in failed.failure and "未写入任何数据" in failed.failure
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_imports_of_the_same_person_at_once_write_one_record_and_nothing_else(city, upload, monkeypatch):
+    jobs = _race(city, upload, monkeypatch, only_valid=False)
+
+    assert sorted(job.status for job in jobs) == [ImportStatus.DONE, ImportStatus.FAILED]
+    failed = next(job for job in jobs if job.status == ImportStatus.FAILED)
+    # The unique index stopped the second write; written again with every row rechecked,
+    # the row is named as one registered meanwhile.
+    assert "未写入任何数据" in failed.failure
+    assert {"row": 2, "column": "身份证号码", "reason": "导入前复核：该身份证号码已登记为会员。"} in failed.errors
     with scopes_disabled():
         assert Member.objects.filter(name="同一人").count() == 1
         # the failed file's other person was not written either: all or nothing
         assert Member.objects.filter(name__startswith="另一人").count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_with_only_valid_rows_chosen_the_second_import_skips_the_person_and_writes_the_rest(city, upload, monkeypatch):
+    jobs = _race(city, upload, monkeypatch, only_valid=True)
+
+    assert [job.status for job in jobs] == [ImportStatus.DONE, ImportStatus.DONE]
+    assert sorted((job.imported_rows, job.skipped_rows) for job in jobs) == [(1, 1), (2, 0)]
+    loser = next(job for job in jobs if job.skipped_rows)
+    assert {"row": 2, "column": "身份证号码", "reason": "导入时跳过：该身份证号码已登记为会员。"} in loser.errors
+    with scopes_disabled():
+        assert Member.objects.filter(name="同一人").count() == 1
+        assert Member.objects.filter(name__startswith="另一人").count() == 2
+        # counted once each: the rolled-back first write left no count behind
+        from gonghui.orgs.models import UnitCounts
+
+        assert (
+            UnitCounts.objects.get(unit=city.chaoyang_station).members
+            == Member.objects.filter(unit=city.chaoyang_station).count()
+        )
