@@ -704,7 +704,7 @@ def main(argv=None):
     parser.add_argument("--import-format", choices=("csv", "xlsx"), default="csv")
     parser.add_argument("--port", type=int, default=8791)
     parser.add_argument("--workers", type=int, default=5, help="gunicorn workers (README: 2 × cores + 1)")
-    parser.add_argument("--threads", type=int, default=2, help="gunicorn threads per worker")
+    parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker (1: sync workers, README)")
     args = parser.parse_args(argv)
     only = [p.strip() for p in args.only.split(",") if p.strip()]
     unknown = set(only) - set(PATHS)
