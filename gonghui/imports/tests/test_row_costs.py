@@ -4,21 +4,17 @@ and pii.py, and the check's progress updates."""
 
 import datetime as dt
 import gc
-import hashlib
-import hmac
 import threading
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from gonghui.core import pii
 from gonghui.core.scoping import scopes_disabled, user_scope
 from gonghui.imports import services
 from gonghui.imports.columns import read_header
 from gonghui.imports.members import COLUMNS, MemberImporter
 from gonghui.imports.models import ImportJob, ImportStatus
 from gonghui.imports.tests.sheets import MEMBER_HEADER, csv_bytes, job_of, make_id, reasons
-from gonghui.members.identity import ID_CHECK, ID_WEIGHTS, id_check_char, normalise_id_number, normalise_phone
 from gonghui.members.services import clean_member_input
 
 CJU = "永安里社区联合工会"
@@ -78,31 +74,6 @@ def test_cells_repeated_on_every_row_are_judged_the_same_on_every_row(city, work
     # Excel's serial 1 is 1900-01-01, before the birth date; TRUE is no date, though True == 1.
     assert checked[5].problems == [("入会日期", "入会日期早于出生日期。")]
     assert checked[6].problems == [("入会日期", "入会日期“是”无法识别，请填写如 2024-01-05 的日期。")]
-
-
-def test_id_check_characters_are_the_standards():
-    def by_the_book(first17):
-        return ID_CHECK[sum(int(c) * w for c, w in zip(first17, ID_WEIGHTS, strict=True)) % 11]
-
-    for first17 in ("11010519491231002", "44052419800101001", "00000000000000000", "99999999999999999"):
-        assert id_check_char(first17) == by_the_book(first17)
-    assert id_check_char("１１０１０５１９４９１２３１００２") == by_the_book("11010519491231002")  # full-width
-    for bad in ("1101051949123100", "110105194912310021", "1101051949123100X"):
-        with pytest.raises(ValueError):
-            id_check_char(bad)
-
-
-def test_normalising_keeps_the_plain_and_the_spaced_alike():
-    assert normalise_id_number("11010519491231002x") == "11010519491231002X"
-    assert normalise_id_number(" 110105 19491231 002x\u3000") == "11010519491231002X"
-    assert normalise_phone("13800000001") == "13800000001"
-    assert normalise_phone("+86 138-0000-0001") == normalise_phone("0086(138)00000001") == "13800000001"
-
-
-def test_the_blind_index_is_the_keyed_sha256_it_always_was():
-    key = pii.keys().hash_key
-    expected = hmac.new(key, b"id:110105194912310021", hashlib.sha256).digest()
-    assert pii.blind_index("id", "110105194912310021") == expected
 
 
 def test_the_heap_is_handed_back_to_the_collector_after_a_check(city, worker, upload):
